@@ -1,0 +1,85 @@
+using Npgsql;
+
+namespace PgTenancy.Testing.Roles;
+
+/// <summary>The SQL that makes and removes a test database with its owner and application roles.</summary>
+internal static class TestDatabaseSetup
+{
+    // The attributes DESIGN.md ("Roles") asks of an application role; spelled out, because defaults can change.
+    private const string LeastPrivilege = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION";
+
+    public static async Task CreateAsync(
+        NpgsqlConnectionStringBuilder admin, string database, TestLogin owner, TestLogin app, CancellationToken cancellationToken)
+    {
+        var created = new List<string>();
+        try
+        {
+            var server = await OpenAsync(admin, admin.Database!, cancellationToken).ConfigureAwait(false);
+            await using (server.ConfigureAwait(false))
+            {
+                await ExecuteAsync(server, $"CREATE ROLE {Quote(owner.Name)} {LeastPrivilege} PASSWORD '{ScramSecret.Create(owner.Password)}'", cancellationToken).ConfigureAwait(false);
+                created.Add("owner");
+                await ExecuteAsync(server, $"CREATE ROLE {Quote(app.Name)} {LeastPrivilege} PASSWORD '{ScramSecret.Create(app.Password)}'", cancellationToken).ConfigureAwait(false);
+                created.Add("app");
+
+                // CREATE DATABASE refuses to run inside a transaction block, so it is a statement of its own.
+                await ExecuteAsync(server, $"CREATE DATABASE {Quote(database)} OWNER {Quote(owner.Name)}", cancellationToken).ConfigureAwait(false);
+                created.Add("database");
+                await ExecuteAsync(server,
+                    $"REVOKE ALL ON DATABASE {Quote(database)} FROM PUBLIC; GRANT CONNECT ON DATABASE {Quote(database)} TO {Quote(app.Name)}",
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            var inDatabase = await OpenAsync(admin, database, cancellationToken).ConfigureAwait(false);
+            await using (inDatabase.ConfigureAwait(false))
+            {
+                // PostgreSQL 15 no longer grants CREATE on public to PUBLIC, but a server upgraded from 14 may still:
+                // revoke it explicitly so that the app role can never create objects.
+                await ExecuteAsync(inDatabase,
+                    $"REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO {Quote(app.Name)}",
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch when (created.Count > 0)
+        {
+            // Leave no half-made database or roles behind.
+            await DropAsync(admin, database, owner, app).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public static async Task DropAsync(NpgsqlConnectionStringBuilder admin, string database, TestLogin owner, TestLogin app)
+    {
+        var connection = await OpenAsync(admin, admin.Database!, CancellationToken.None).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Quote(database)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {Quote(app.Name)}", CancellationToken.None).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {Quote(owner.Name)}", CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder admin, string database, CancellationToken cancellationToken)
+    {
+        // Unpooled: set-up connections must not linger in a pool and keep a database from being dropped.
+        var builder = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = database, Pooling = false };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

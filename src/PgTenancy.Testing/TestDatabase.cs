@@ -1,0 +1,77 @@
+using Npgsql;
+using PgTenancy.Testing.Roles;
+
+namespace PgTenancy.Testing;
+
+/// <summary>
+/// A database made by <see cref="PostgresServer.CreateDatabaseAsync"/>, with its owner role and its application
+/// role (see <see cref="TestRole"/>). Disposing it drops the database and both roles.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly PostgresServer _server;
+    private readonly TestLogin _owner;
+    private readonly TestLogin _app;
+    private int _disposed;
+
+    internal TestDatabase(PostgresServer server, string name, TestLogin owner, TestLogin app)
+    {
+        _server = server;
+        Name = name;
+        _owner = owner;
+        _app = app;
+    }
+
+    /// <summary>The database's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The role that owns the database (and the tables its migrations create).</summary>
+    public string OwnerRole => _owner.Name;
+
+    /// <summary>The application role: not superuser, not BYPASSRLS, not the owner nor a member of it.</summary>
+    public string AppRole => _app.Name;
+
+    /// <summary>The server this database lives on.</summary>
+    public PostgresServer Server => _server;
+
+    /// <summary>
+    /// A connection string to this database as <paramref name="role"/>, straight to the server or through PgBouncer.
+    /// Through PgBouncer it sets <c>Max Auto Prepare=0</c> and <c>No Reset On Close=true</c>, as transaction pooling needs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="throughPgBouncer"/> is set and the server has no PgBouncer.</exception>
+    public string ConnectionString(TestRole role, bool throughPgBouncer = false) =>
+        _server.ConnectionFor(Name, LoginFor(role), throughPgBouncer).ConnectionString;
+
+    /// <summary>The application role's connection string, straight to the server.</summary>
+    public string AppConnectionString => ConnectionString(TestRole.App);
+
+    /// <summary>The owner role's connection string, straight to the server.</summary>
+    public string OwnerConnectionString => ConnectionString(TestRole.Owner);
+
+    /// <summary>The superuser's connection string to this database, straight to the server.</summary>
+    public string AdminConnectionString => ConnectionString(TestRole.Admin);
+
+    /// <summary>Drops the database (closing its sessions) and its two roles.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var role in Enum.GetValues<TestRole>())
+        {
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString(role)));
+        }
+
+        await _server.DropDatabaseAsync(Name, _owner, _app).ConfigureAwait(false);
+    }
+
+    private TestLogin? LoginFor(TestRole role) => role switch
+    {
+        TestRole.Admin => null,
+        TestRole.Owner => _owner,
+        TestRole.App => _app,
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Use TestRole.Admin, TestRole.Owner or TestRole.App."),
+    };
+}
