@@ -95,5 +95,20 @@ internal sealed class ClusterFolder
         }
     }
 
+    /// <summary>The lines of a small file the server rewrites, or <see langword="null"/> when it does not exist yet.</summary>
+    public static IReadOnlyList<string>? ReadLines(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd().Split('\n');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private string Combine(string name) => System.IO.Path.Combine(Path, name);
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 using PgTenancy.Testing.Provisioning;
 using PgTenancy.Testing.Roles;
@@ -13,21 +15,22 @@ internal sealed class LocalCluster : IServerBackend
 {
     private const string AdminUser = "pgtenancy_admin";
     private const int PortAttempts = 3;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ClusterFolder _folder;
-    private readonly int _watchdogPid;
-    private readonly int _postmasterPid;
+    private readonly Process _watchdog;
+    private readonly Process _postmaster;
     private int _disposed;
 
     private LocalCluster(
-        PostgresBinaries binaries, OsCommand commands, ClusterFolder folder, int watchdogPid, int postmasterPid,
+        PostgresBinaries binaries, OsCommand commands, ClusterFolder folder, Process watchdog, Process postmaster,
         NpgsqlConnectionStringBuilder admin, bool pgAudit)
     {
         Binaries = binaries;
         Commands = commands;
         _folder = folder;
-        _watchdogPid = watchdogPid;
-        _postmasterPid = postmasterPid;
+        _watchdog = watchdog;
+        _postmaster = postmaster;
         AdminConnection = admin;
         PgAuditPreloaded = pgAudit;
     }
@@ -44,7 +47,7 @@ internal sealed class LocalCluster : IServerBackend
 
     public string? WorkingDirectory => _folder.Path;
 
-    public IReadOnlyList<int> ProcessIds => [_postmasterPid];
+    public IReadOnlyList<int> ProcessIds => [_postmaster.Id];
 
     public PostgresBinaries Binaries { get; }
 
@@ -52,7 +55,7 @@ internal sealed class LocalCluster : IServerBackend
 
     public ClusterFolder Folder => _folder;
 
-    public int WatchdogPid => _watchdogPid;
+    public int WatchdogPid => _watchdog.Id;
 
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken)
     {
@@ -66,10 +69,11 @@ internal sealed class LocalCluster : IServerBackend
 
         await OrphanGuard.ReapOrphansAsync().ConfigureAwait(false);
         var folder = ClusterFolder.Create(options.OwnerPid);
-        var watchdog = 0;
+        Process? watchdog = null;
+        Process? postmaster = null;
         try
         {
-            watchdog = await OrphanGuard.StartWatchdogAsync(folder, options.OwnerPid, cancellationToken).ConfigureAwait(false);
+            watchdog = OrphanGuard.StartWatchdog(folder, options.OwnerPid);
             var password = ScramSecret.NewPassword();
             WriteCertificates(folder);
             ClusterFolder.WritePrivate(Path.Combine(folder.Path, "pwfile"), password + "\n");
@@ -91,8 +95,7 @@ internal sealed class LocalCluster : IServerBackend
                     $"pgaudit was required (WithPgAudit(required: true)) but {Path.Combine(binaries.BinDirectory, "..", "lib", "pgaudit.so")} does not exist. Install it: apt-get install postgresql-{binaries.MajorVersion}-pgaudit.");
             }
 
-            var hba = Path.Combine(folder.DataDirectory, "pg_hba.conf");
-            File.WriteAllText(hba, ClusterConfiguration.PgHbaConf());
+            File.WriteAllText(Path.Combine(folder.DataDirectory, "pg_hba.conf"), ClusterConfiguration.PgHbaConf());
             var conf = Path.Combine(folder.DataDirectory, "postgresql.conf");
             var pristineConf = File.ReadAllText(conf);
 
@@ -100,17 +103,10 @@ internal sealed class LocalCluster : IServerBackend
             {
                 var port = options.Port ?? LoopbackPort.Free();
                 File.WriteAllText(conf, pristineConf + ClusterConfiguration.PostgresqlConf(folder, port, pgAudit));
-                var start = await commands.RunAsync(
-                    binaries.PgCtl,
-                    ["start", "-D", folder.DataDirectory, "-l", folder.ServerLog, "-w", "-t", "60", "-s"],
-                    timeout: TimeSpan.FromSeconds(90),
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (start.ExitCode == 0)
+                postmaster = commands.StartServer(binaries.Postgres, ["-D", folder.DataDirectory], folder.ServerLog);
+                if (await WaitUntilReadyAsync(postmaster, folder, cancellationToken).ConfigureAwait(false))
                 {
-                    var admin = AdminConnectionFor(folder, port, password);
-                    var postmaster = ClusterFolder.ReadPid(folder.PostmasterPidFile)
-                        ?? throw new PostgresServerException($"The server in {folder.Path} started but wrote no postmaster.pid.");
-                    var cluster = new LocalCluster(binaries, commands, folder, watchdog, postmaster, admin, pgAudit);
+                    var cluster = new LocalCluster(binaries, commands, folder, watchdog, postmaster, AdminConnectionFor(folder, port, password), pgAudit);
                     if (pgAudit)
                     {
                         await cluster.InstallPgAuditAsync(cancellationToken).ConfigureAwait(false);
@@ -119,6 +115,7 @@ internal sealed class LocalCluster : IServerBackend
                     return cluster;
                 }
 
+                await StopPostmasterAsync(postmaster).ConfigureAwait(false);
                 var log = ServerLog.Tail(folder.ServerLog, 15);
                 var portTaken = log.Contains("Address already in use", StringComparison.Ordinal);
                 if (portTaken && options.Port is null && attempt < PortAttempts)
@@ -128,12 +125,12 @@ internal sealed class LocalCluster : IServerBackend
 
                 throw new PostgresServerException(portTaken
                     ? $"The test server could not listen on 127.0.0.1:{port}: the port is in use. Stop what uses it or choose another port. Server log ({folder.ServerLog}):\n{log}"
-                    : $"The test server in {folder.Path} did not start (pg_ctl exit code {start.ExitCode}: {start.Output}). Last lines of its log ({folder.ServerLog}):\n{log}");
+                    : $"The test server in {folder.Path} did not start within {StartTimeout.TotalSeconds:0} s. Last lines of its log ({folder.ServerLog}):\n{log}");
             }
         }
         catch
         {
-            await ShutdownAsync(folder, watchdog).ConfigureAwait(false);
+            await ShutdownAsync(folder, watchdog, postmaster).ConfigureAwait(false);
             throw;
         }
     }
@@ -146,19 +143,75 @@ internal sealed class LocalCluster : IServerBackend
         }
 
         NpgsqlConnection.ClearAllPools();
-        await ShutdownAsync(_folder, _watchdogPid).ConfigureAwait(false);
+        await ShutdownAsync(_folder, _watchdog, _postmaster).ConfigureAwait(false);
     }
 
-    private static async Task ShutdownAsync(ClusterFolder folder, int watchdogPid)
+    /// <summary>Waits until the postmaster reports "ready" in its PID file; false if it exits or the time runs out.</summary>
+    private static async Task<bool> WaitUntilReadyAsync(Process postmaster, ClusterFolder folder, CancellationToken cancellationToken)
     {
-        if (watchdogPid > 0)
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < StartTimeout && !postmaster.HasExited)
         {
-            ProcessLiveness.Signal(watchdogPid, "KILL"); // first, so it cannot race the orderly stop below
-            await ProcessLiveness.WaitForExitAsync([watchdogPid], TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // Line 8 of postmaster.pid is the postmaster's status; "ready" once it accepts connections.
+            if (ClusterFolder.ReadLines(folder.PostmasterPidFile) is { Count: >= 8 } lines
+                && lines[0] == postmaster.Id.ToString(CultureInfo.InvariantCulture)
+                && lines[7].Trim() == "ready")
+            {
+                return true;
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
 
-        await OrphanGuard.StopProcessesAsync(folder).ConfigureAwait(false);
+        return false;
+    }
+
+    private static async Task ShutdownAsync(ClusterFolder folder, Process? watchdog, Process? postmaster)
+    {
+        if (watchdog is not null)
+        {
+            // First, so that it cannot race the orderly stop below.
+            watchdog.Kill();
+            await watchdog.WaitForExitAsync().ConfigureAwait(false);
+            watchdog.Dispose();
+        }
+
+        if (postmaster is not null)
+        {
+            await StopPostmasterAsync(postmaster).ConfigureAwait(false);
+        }
+
         OrphanGuard.DeleteFolder(folder.Path);
+    }
+
+    /// <summary>Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL; waits for the exit, so it is reaped.</summary>
+    private static async Task StopPostmasterAsync(Process postmaster)
+    {
+        foreach (var (signal, wait) in new[] { ("INT", 10), ("QUIT", 5) })
+        {
+            if (postmaster.HasExited)
+            {
+                break;
+            }
+
+            ProcessLiveness.Signal(postmaster.Id, signal);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(wait));
+            try
+            {
+                await postmaster.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (!postmaster.HasExited)
+        {
+            postmaster.Kill();
+        }
+
+        await postmaster.WaitForExitAsync().ConfigureAwait(false);
+        postmaster.Dispose();
     }
 
     private async Task InstallPgAuditAsync(CancellationToken cancellationToken)

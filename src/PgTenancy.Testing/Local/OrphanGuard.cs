@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace PgTenancy.Testing.Local;
@@ -9,7 +10,7 @@ namespace PgTenancy.Testing.Local;
 /// </summary>
 internal static class OrphanGuard
 {
-    // A detached shell loop: no managed code survives a SIGKILL of the test host, so the guard must be a separate process.
+    // A shell loop in a process of its own: no managed code survives a SIGKILL of the test host.
     // It signals by PID read from the cluster's own PID files, so it can never stop a server it did not start.
     private const string WatchdogScript = """
         #!/usr/bin/env bash
@@ -27,20 +28,20 @@ internal static class OrphanGuard
         rm -rf "$dir"
         """;
 
-    /// <summary>Starts the watchdog for <paramref name="folder"/>; returns its PID, to be stopped on a normal dispose.</summary>
-    public static async Task<int> StartWatchdogAsync(ClusterFolder folder, int ownerPid, CancellationToken cancellationToken)
+    /// <summary>Starts the watchdog for <paramref name="folder"/>; the caller kills it on a normal dispose.</summary>
+    public static Process StartWatchdog(ClusterFolder folder, int ownerPid)
     {
         File.WriteAllText(folder.WatchdogScript, WatchdogScript.ReplaceLineEndings("\n") + "\n");
 
-        // setsid and a background job: the watchdog is re-parented away from this process, in its own session, so
-        // killing this process or its process group or its tree does not kill the watchdog with it.
-        var launcher = await OsCommand.AsCurrentUser.RunCheckedAsync(
-            "Starting the cluster watchdog",
-            "/bin/bash",
-            ["-c", "setsid /bin/bash \"$0\" \"$1\" \"$2\" </dev/null >/dev/null 2>&1 & echo $!",
-                folder.WatchdogScript, ownerPid.ToString(CultureInfo.InvariantCulture), folder.Path],
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        return int.Parse(launcher.StandardOutput.Trim(), CultureInfo.InvariantCulture);
+        // setsid: its own session and process group, so a Ctrl-C or a group kill aimed at the test run does not take
+        // the watchdog down before it has cleaned up. It stays this process's child, so it is reaped here.
+        var start = new ProcessStartInfo("setsid", ["/bin/bash", folder.WatchdogScript, ownerPid.ToString(CultureInfo.InvariantCulture), folder.Path])
+        {
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+            RedirectStandardInput = true,
+        };
+        return Process.Start(start) ?? throw new PostgresServerException("Could not start the cluster watchdog (setsid /bin/bash).");
     }
 
     /// <summary>Stops and deletes every cluster under <see cref="ClusterFolder.Root"/> whose owner is gone.</summary>

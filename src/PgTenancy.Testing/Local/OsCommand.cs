@@ -9,13 +9,18 @@ internal sealed record CommandResult(int ExitCode, string StandardOutput, string
 }
 
 /// <summary>
-/// Runs the external programs a local server needs (initdb, pg_ctl, pgbouncer, psql). When this process is root it
-/// runs them as the <c>postgres</c> OS user, because initdb, pg_ctl, postgres and pgbouncer refuse to run as root.
+/// Runs the external programs a local server needs (initdb, postgres, pgbouncer, psql). When this process is root it
+/// runs them as the <c>postgres</c> OS user, because initdb, postgres and pgbouncer refuse to run as root; it does so
+/// with <c>setpriv</c>, which executes the program in place (no fork), so the server stays this process's own child:
+/// it is stopped by its PID and reaped here, never left as a zombie for an init that may not reap.
 /// Every command starts in <c>/</c>: a root working directory under <c>/root</c> is not traversable by that user.
 /// </summary>
 internal sealed class OsCommand
 {
-    private const string RunUser = "/usr/sbin/runuser";
+    /// <summary>The OS user that owns and runs the server when the tests run as root.</summary>
+    public const string ServerUser = "postgres";
+
+    private const string SetPriv = "/usr/bin/setpriv";
     private readonly string? _runAs;
 
     private OsCommand(string? runAs) => _runAs = runAs;
@@ -23,18 +28,21 @@ internal sealed class OsCommand
     /// <summary>Commands run as the current user, whoever that is.</summary>
     public static OsCommand AsCurrentUser { get; } = new(null);
 
+    /// <summary>The OS user the server runs as, or <see langword="null"/> for the current user.</summary>
+    public string? RunAs => _runAs;
+
     /// <summary>Commands run as the current user; as <c>postgres</c> when the current user is root.</summary>
     public static OsCommand ForServer()
     {
         if (!Environment.IsPrivilegedProcess)
         {
-            return new OsCommand(null);
+            return AsCurrentUser;
         }
 
-        if (!File.Exists(RunUser))
+        if (!File.Exists(SetPriv))
         {
             throw new PostgresServerException(
-                $"The test run is root, and PostgreSQL refuses to run as root, but {RunUser} (util-linux) is missing to run it as the 'postgres' user. Install util-linux or run the tests as a non-root user.");
+                $"The test run is root, and PostgreSQL refuses to run as root, but {SetPriv} (util-linux) is missing to run it as the '{ServerUser}' user. Install util-linux or run the tests as a non-root user.");
         }
 
         if (!OsUser.Exists(ServerUser))
@@ -46,12 +54,6 @@ internal sealed class OsCommand
         return new OsCommand(ServerUser);
     }
 
-    /// <summary>The OS user that owns and runs the server when the tests run as root.</summary>
-    public const string ServerUser = "postgres";
-
-    /// <summary>The OS user the server runs as, or <see langword="null"/> for the current user.</summary>
-    public string? RunAs => _runAs;
-
     /// <summary>Runs <paramref name="fileName"/> and waits for it, capturing its output.</summary>
     public async Task<CommandResult> RunAsync(
         string fileName,
@@ -60,50 +62,10 @@ internal sealed class OsCommand
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo
-        {
-            WorkingDirectory = "/",
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-
-        if (_runAs is null)
-        {
-            start.FileName = fileName;
-        }
-        else
-        {
-            // runuser resets the environment unless told to keep it; pass what the command needs explicitly.
-            start.FileName = RunUser;
-            start.ArgumentList.Add("-u");
-            start.ArgumentList.Add(_runAs);
-            start.ArgumentList.Add("--");
-            if (environment is { Count: > 0 })
-            {
-                start.ArgumentList.Add("/usr/bin/env");
-                foreach (var (name, value) in environment)
-                {
-                    start.ArgumentList.Add($"{name}={value}");
-                }
-            }
-
-            start.ArgumentList.Add(fileName);
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (environment is not null)
-        {
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-        }
+        var start = StartInfo(fileName, arguments, environment);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
 
         using var process = Process.Start(start)
             ?? throw new PostgresServerException($"Could not start '{fileName}'.");
@@ -111,22 +73,24 @@ internal sealed class OsCommand
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
 
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout ?? TimeSpan.FromMinutes(2));
+        var limit = timeout ?? TimeSpan.FromMinutes(2);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(limit);
         try
         {
-            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(timer.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
 
             throw new PostgresServerException(
-                $"'{Path.GetFileName(fileName)} {string.Join(' ', start.ArgumentList)}' did not finish within {(timeout ?? TimeSpan.FromMinutes(2)).TotalSeconds:0} s and was stopped.");
+                $"'{Path.GetFileName(fileName)} {string.Join(' ', arguments)}' did not finish within {limit.TotalSeconds:0} s and was stopped.");
         }
 
         return new CommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
@@ -150,6 +114,18 @@ internal sealed class OsCommand
         return result;
     }
 
+    /// <summary>
+    /// Starts a long-running program (a server) as this process's child, with its standard output and error appended
+    /// to <paramref name="logPath"/>. The returned process's PID is the program's own.
+    /// </summary>
+    public Process StartServer(string fileName, IEnumerable<string> arguments, string logPath)
+    {
+        // sh redirects and then replaces itself with the program (exec), so no shell stays in between.
+        string[] shell = ["-c", "exec \"$0\" \"$@\" </dev/null >>\"$LOGFILE\" 2>&1", fileName, .. arguments];
+        var start = StartInfo("/bin/sh", shell, new Dictionary<string, string> { ["LOGFILE"] = logPath });
+        return Process.Start(start) ?? throw new PostgresServerException($"Could not start '{fileName}'.");
+    }
+
     /// <summary>Gives the server's OS user ownership of <paramref name="path"/> (recursively) when the run is root.</summary>
     public async Task HandOverAsync(string path, CancellationToken cancellationToken)
     {
@@ -163,5 +139,38 @@ internal sealed class OsCommand
             "chown",
             ["-R", $"{_runAs}:", path],
             cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        var start = new ProcessStartInfo { WorkingDirectory = "/", UseShellExecute = false };
+        if (_runAs is null)
+        {
+            start.FileName = fileName;
+        }
+        else
+        {
+            start.FileName = SetPriv;
+            start.Environment["HOME"] = "/"; // not root's home: the server user cannot read it, and must not try
+            foreach (var argument in new[] { $"--reuid={_runAs}", $"--regid={_runAs}", "--init-groups", "--", fileName })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        return start;
     }
 }

@@ -5,14 +5,14 @@ namespace PgTenancy.Testing.Local;
 /// <summary>The PostgreSQL (and optionally PgBouncer) programs found on this machine.</summary>
 internal sealed record PostgresBinaries(string BinDirectory, int MajorVersion, string? PgAuditLibrary)
 {
-    /// <summary>Overrides the search with a folder that holds initdb, pg_ctl and postgres.</summary>
+    /// <summary>Overrides the search with a folder that holds initdb and postgres.</summary>
     public const string BinDirectoryVariable = "PGTENANCY_PG_BINDIR";
 
     private const int MinimumMajorVersion = 15;
 
     public string InitDb => Path.Combine(BinDirectory, "initdb");
 
-    public string PgCtl => Path.Combine(BinDirectory, "pg_ctl");
+    public string Postgres => Path.Combine(BinDirectory, "postgres");
 
     public string Psql => Path.Combine(BinDirectory, "psql");
 
@@ -20,36 +20,39 @@ internal sealed record PostgresBinaries(string BinDirectory, int MajorVersion, s
     /// Finds server binaries: <c>PGTENANCY_PG_BINDIR</c>, then the newest <c>/usr/lib/postgresql/N/bin</c> (Debian and
     /// Ubuntu), then <c>/usr/pgsql-N/bin</c> (RHEL), then the folder of a <c>postgres</c> on the PATH.
     /// </summary>
-    public static PostgresBinaries Find()
-    {
-        var explicitDirectory = Environment.GetEnvironmentVariable(BinDirectoryVariable);
-        if (!string.IsNullOrWhiteSpace(explicitDirectory))
-        {
-            return FromDirectory(explicitDirectory)
-                ?? throw new PostgresServerException(
-                    $"{BinDirectoryVariable}='{explicitDirectory}' does not hold initdb, pg_ctl and postgres. Point it at the server's bin folder or unset it.");
-        }
+    public static PostgresBinaries Find() => Find(Environment.GetEnvironmentVariable, DefaultCandidates());
 
+    /// <summary>The folders searched, in order, when <c>PGTENANCY_PG_BINDIR</c> is not set.</summary>
+    public static IReadOnlyList<string> DefaultCandidates()
+    {
         var candidates = new List<string>();
         candidates.AddRange(VersionedFolders("/usr/lib/postgresql", "", "bin"));
         candidates.AddRange(VersionedFolders("/usr", "pgsql-", "bin"));
         candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
+        return candidates;
+    }
+
+    /// <summary>Finds server binaries in <paramref name="candidates"/> unless the environment names a folder.</summary>
+    public static PostgresBinaries Find(Func<string, string?> getEnvironmentVariable, IReadOnlyList<string> candidates)
+    {
+        var explicitDirectory = getEnvironmentVariable(BinDirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(explicitDirectory))
+        {
+            return FromDirectory(explicitDirectory)
+                ?? throw new PostgresServerException(
+                    $"{BinDirectoryVariable}='{explicitDirectory}' does not hold initdb and postgres. Point it at the server's bin folder or unset it.");
+        }
 
         foreach (var folder in candidates)
         {
-            if (FromDirectory(folder) is { } found)
+            if (FromDirectory(folder) is { MajorVersion: >= MinimumMajorVersion } found)
             {
-                if (found.MajorVersion < MinimumMajorVersion)
-                {
-                    continue;
-                }
-
                 return found;
             }
         }
 
         throw new PostgresServerException(
-            $"No PostgreSQL {MinimumMajorVersion}+ server binaries (initdb, pg_ctl, postgres) were found in /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin or on the PATH. "
+            $"No PostgreSQL {MinimumMajorVersion}+ server binaries (initdb, postgres) were found in /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin or on the PATH. "
             + $"Install them (Debian/Ubuntu: apt-get install postgresql-{MinimumMajorVersion}; RHEL: dnf install postgresql{MinimumMajorVersion}-server), "
             + $"set {BinDirectoryVariable} to their folder, or point {Provisioning.ProviderSelection.ConnectionVariable} at an existing server.");
     }
@@ -87,7 +90,6 @@ internal sealed record PostgresBinaries(string BinDirectory, int MajorVersion, s
     private static PostgresBinaries? FromDirectory(string folder)
     {
         if (!File.Exists(Path.Combine(folder, "initdb"))
-            || !File.Exists(Path.Combine(folder, "pg_ctl"))
             || !File.Exists(Path.Combine(folder, "postgres")))
         {
             return null;

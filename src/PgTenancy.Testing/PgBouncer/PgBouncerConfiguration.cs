@@ -36,7 +36,7 @@ internal static class PgBouncerConfiguration
             "default_pool_size = 10",
             "max_db_connections = 40",
             "ignore_startup_parameters = extra_float_digits",
-            $"logfile = {folder.PgBouncerLog}",
+            "; No logfile: PgBouncer runs in the foreground and its standard error is appended to pgbouncer.log.",
             $"pidfile = {folder.PgBouncerPidFile}",
             "",
         ]);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -15,18 +16,19 @@ namespace PgTenancy.Testing.PgBouncer;
 internal sealed class PgBouncerInstance : IAsyncDisposable
 {
     private readonly LocalCluster _cluster;
+    private readonly Process _process;
     private int _disposed;
 
-    private PgBouncerInstance(LocalCluster cluster, int port, int pid)
+    private PgBouncerInstance(LocalCluster cluster, int port, Process process)
     {
         _cluster = cluster;
         Port = port;
-        ProcessId = pid;
+        _process = process;
     }
 
     public int Port { get; }
 
-    public int ProcessId { get; }
+    public int ProcessId => _process.Id;
 
     public string LogPath => _cluster.Folder.PgBouncerLog;
 
@@ -39,16 +41,17 @@ internal sealed class PgBouncerInstance : IAsyncDisposable
         File.WriteAllText(folder.PgBouncerConfig, PgBouncerConfiguration.Ini(folder, cluster.AdminConnection, listenPort));
         await cluster.Commands.HandOverAsync(folder.Path, cancellationToken).ConfigureAwait(false);
 
-        var start = await cluster.Commands.RunAsync(program, ["-d", folder.PgBouncerConfig], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-        var pid = await WaitForPidAsync(folder.PgBouncerPidFile).ConfigureAwait(false);
-        if (start.ExitCode != 0 || pid is null || !await ListensAsync(listenPort).ConfigureAwait(false))
+        // In the foreground, as this process's child: stopped by its PID and reaped here (see OsCommand).
+        var process = cluster.Commands.StartServer(program, [folder.PgBouncerConfig], folder.PgBouncerLog);
+        var instance = new PgBouncerInstance(cluster, listenPort, process);
+        if (!await ListensAsync(process, listenPort).ConfigureAwait(false))
         {
+            await instance.DisposeAsync().ConfigureAwait(false);
             throw new PostgresServerException(
-                $"PgBouncer did not start on 127.0.0.1:{listenPort} (exit code {start.ExitCode}: {start.Output}). Last lines of its log ({folder.PgBouncerLog}):\n{ServerLog.Tail(folder.PgBouncerLog, 15)}");
+                $"PgBouncer did not start on 127.0.0.1:{listenPort}. Last lines of its log ({folder.PgBouncerLog}):\n{ServerLog.Tail(folder.PgBouncerLog, 15)}");
         }
 
-        return new PgBouncerInstance(cluster, listenPort, pid.Value);
+        return instance;
     }
 
     /// <summary>
@@ -59,7 +62,7 @@ internal sealed class PgBouncerInstance : IAsyncDisposable
     {
         await WriteUserListAsync(_cluster, cancellationToken).ConfigureAwait(false);
         var admin = _cluster.AdminConnection;
-        var result = await _cluster.Commands.RunAsync(
+        var result = await OsCommand.AsCurrentUser.RunAsync(
             _cluster.Binaries.Psql,
             ["-X", "-q", "-c", "RELOAD",
                 $"host=127.0.0.1 port={Port.ToString(CultureInfo.InvariantCulture)} dbname=pgbouncer user={admin.Username} sslmode=verify-full sslrootcert={_cluster.Folder.CaCertificate}"],
@@ -80,11 +83,22 @@ internal sealed class PgBouncerInstance : IAsyncDisposable
             return;
         }
 
-        ProcessLiveness.Signal(ProcessId, "TERM");
-        foreach (var pid in await ProcessLiveness.WaitForExitAsync([ProcessId], TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+        if (!_process.HasExited)
         {
-            ProcessLiveness.Signal(pid, "KILL");
+            ProcessLiveness.Signal(_process.Id, "TERM"); // PgBouncer's immediate shutdown
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+            }
         }
+
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        _process.Dispose();
     }
 
     private static async Task WriteUserListAsync(LocalCluster cluster, CancellationToken cancellationToken)
@@ -114,24 +128,9 @@ internal sealed class PgBouncerInstance : IAsyncDisposable
         File.Move(staging, path, overwrite: true); // atomic: PgBouncer never reads a half-written list
     }
 
-    private static async Task<int?> WaitForPidAsync(string pidFile)
+    private static async Task<bool> ListensAsync(Process process, int port)
     {
-        for (var i = 0; i < 100; i++)
-        {
-            if (ClusterFolder.ReadPid(pidFile) is { } pid)
-            {
-                return pid;
-            }
-
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-
-        return null;
-    }
-
-    private static async Task<bool> ListensAsync(int port)
-    {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 200 && !process.HasExited; i++)
         {
             try
             {

@@ -1,0 +1,35 @@
+using Npgsql;
+
+namespace PgTenancy.TestSupport;
+
+/// <summary>Small helpers for tests that run SQL on a test database.</summary>
+public static class Sql
+{
+    public static async Task<NpgsqlConnection> OpenAsync(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(TestContextToken);
+        return connection;
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = await OpenAsync(connectionString);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(TestContextToken);
+    }
+
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = await OpenAsync(connectionString);
+        return await ScalarAsync<T>(connection, sql);
+    }
+
+    public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(TestContextToken))!;
+    }
+
+    private static CancellationToken TestContextToken => Xunit.TestContext.Current.CancellationToken;
+}
