@@ -1,0 +1,40 @@
+using System.Reflection;
+
+namespace PgTenancy.Tool;
+
+/// <summary>Parses the <c>pgtenancy</c> command line and dispatches to a command.</summary>
+internal static class CommandLine
+{
+    /// <summary>Exit code for a command line that names no known command or option.</summary>
+    public const int UsageError = 2;
+
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        switch (args.Count == 0 ? "--help" : args[0])
+        {
+            case "--help" or "-h" or "help":
+                output.WriteLine(Usage);
+                return Task.FromResult(0);
+            case "--version":
+                output.WriteLine(Version);
+                return Task.FromResult(0);
+            default:
+                error.WriteLine($"pgtenancy: unknown command or option '{args[0]}'. Run 'pgtenancy --help' for the list.");
+                return Task.FromResult(UsageError);
+        }
+    }
+
+    public static string Version =>
+        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    private static string Usage => $"""
+        pgtenancy {Version} — PostgreSQL multi-tenancy hardening for .NET
+
+        Usage: pgtenancy <command> [options]
+
+        Options:
+          --help       Show this help.
+          --version    Show the tool's version.
+        """;
+}

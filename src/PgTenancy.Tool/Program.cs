@@ -1,0 +1,3 @@
+using PgTenancy.Tool;
+
+return await CommandLine.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
