@@ -48,14 +48,17 @@ public sealed class PgBouncerTests(DatabaseFixture fixture) : IClassFixture<Data
     {
         // This documents the hazard the tenant binding must avoid: with transaction pooling, a session-level
         // set_config made by one client stays on the server connection that the next client is handed.
+        // A database of its own gives this test a pool with a single server connection, used by both clients in turn.
+        await using var database = await fixture.Server.CreateDatabaseAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var clientConnection = new NpgsqlConnectionStringBuilder(database.ConnectionString(TestRole.App, throughPgBouncer: true)) { Pooling = false }.ConnectionString;
         var marker = Guid.NewGuid().ToString("N");
         int firstServerPid;
-        await using (var first = await Sql.OpenAsync(ThroughPgBouncer(pooling: false)))
+        await using (var first = await Sql.OpenAsync(clientConnection))
         {
             firstServerPid = await Sql.ScalarAsync<int>(first, $"SELECT pg_backend_pid() FROM set_config('app.tenant_id', '{marker}', false)");
         }
 
-        await using var second = await Sql.OpenAsync(ThroughPgBouncer(pooling: false));
+        await using var second = await Sql.OpenAsync(clientConnection);
         await using var command = new NpgsqlCommand("SELECT pg_backend_pid(), current_setting('app.tenant_id', true)", second);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         await reader.ReadAsync(TestContext.Current.CancellationToken);
