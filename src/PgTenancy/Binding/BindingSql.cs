@@ -1,0 +1,76 @@
+using PgTenancy.Sql;
+
+namespace PgTenancy.Binding;
+
+/// <summary>
+/// The one place that spells the SQL of the tenant binding: the procedures <see cref="TenancyInstaller"/> installs, and
+/// the statement sent before each of the caller's statements, in the same batch (DESIGN.md, "The binding contract").
+/// </summary>
+/// <remarks>
+/// Why a procedure: <c>CALL</c> adds no result set and no row count to what the caller sees, unlike a prefixed
+/// <c>SELECT set_config(…)</c>, and it raises no warning outside a transaction block, unlike <c>SET LOCAL</c>. It sets
+/// the setting transaction-locally (<c>set_config(…, true)</c>): the batch is one implicit transaction, so the binding
+/// ends with the caller's statement, and neither Npgsql's pool nor PgBouncer's transaction pooling can carry it to
+/// another client. It casts the id to the tenant column's type, so a malformed id fails the statement instead of
+/// matching anything. The body is SQL with schema-qualified names and no SET clause: a SET clause would confine the
+/// setting to the procedure call.
+/// </remarks>
+internal static class BindingSql
+{
+    /// <summary>The schema-qualified name of the procedure that binds tenants of <paramref name="kind"/>.</summary>
+    public static string ProcedureName(TenancyOptions options, TenantIdKind kind) =>
+        SqlText.Qualified(options.Schema, "bind_" + KindName(kind));
+
+    /// <summary>The statement that binds the tenant given in <paramref name="tenantPlaceholder"/> (e.g. <c>$1</c>).</summary>
+    public static string BindStatement(TenancyOptions options, string tenantPlaceholder) =>
+        $"CALL {ProcedureName(options, options.TenantKind)}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
+
+    /// <summary>Creates the schema and the procedures for every kind. Idempotent; run by the owner or migrator role.</summary>
+    public static string InstallScript(TenancyOptions options)
+    {
+        var schema = SqlText.Identifier(options.Schema);
+        var lines = new List<string>
+        {
+            // Serialise concurrent installs: two CREATE OR REPLACE of one procedure can fail with "tuple concurrently updated".
+            $"SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext({SqlText.Literal("pgtenancy.install." + options.Schema)}));",
+            $"CREATE SCHEMA IF NOT EXISTS {schema};",
+            // The procedures only do what set_config already lets every role do, so every role may use them.
+            $"GRANT USAGE ON SCHEMA {schema} TO PUBLIC;",
+        };
+
+        foreach (var kind in Enum.GetValues<TenantIdKind>())
+        {
+            lines.Add($"""
+                CREATE OR REPLACE PROCEDURE {ProcedureName(options, kind)}(setting_name text, tenant text)
+                LANGUAGE sql
+                AS $pgtenancy$ SELECT pg_catalog.set_config(setting_name, {CanonicalTenant(kind)}, true) $pgtenancy$;
+                """);
+            lines.Add($"COMMENT ON PROCEDURE {ProcedureName(options, kind)}(text, text) IS {SqlText.Literal($"PgTenancy: binds a {KindName(kind)} tenant to the current transaction. '' binds no tenant.")};");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The exact inverse of <see cref="InstallScript"/> for the procedures; drops the schema only if empty.</summary>
+    public static string UninstallScript(TenancyOptions options)
+    {
+        var lines = Enum.GetValues<TenantIdKind>()
+            .Select(kind => $"DROP PROCEDURE IF EXISTS {ProcedureName(options, kind)}(text, text);")
+            .ToList();
+        lines.Add($"DROP SCHEMA IF EXISTS {SqlText.Identifier(options.Schema)} RESTRICT;");
+        return string.Join('\n', lines);
+    }
+
+    public static string KindName(TenantIdKind kind) => kind switch
+    {
+        TenantIdKind.Uuid => "uuid",
+        TenantIdKind.BigInt => "bigint",
+        TenantIdKind.Text => "text",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Use TenantIdKind.Uuid, BigInt or Text."),
+    };
+
+    // '' (no tenant) stays ''; anything else must survive a cast to the column's type, or the statement fails.
+    private static string CanonicalTenant(TenantIdKind kind) => kind == TenantIdKind.Text
+        ? "COALESCE(tenant, '')"
+        : $"COALESCE(NULLIF(tenant, '')::pg_catalog.{KindName(kind)}::text, '')";
+}

@@ -1,0 +1,26 @@
+namespace PgTenancy;
+
+/// <summary>
+/// Tells the data source which tenant is current when a statement executes. The default,
+/// <see cref="AmbientTenantAccessor"/>, reads <see cref="TenantScope.Current"/>; DI users may register their own
+/// (for example one that reads the tenant resolved for the current request).
+/// </summary>
+public interface ITenantAccessor
+{
+    /// <summary>The current tenant, or <see langword="null"/> when there is none. Read at every execution, never cached.</summary>
+    TenantId? CurrentTenant { get; }
+}
+
+/// <summary>Reads the ambient <see cref="TenantScope.Current"/>.</summary>
+public sealed class AmbientTenantAccessor : ITenantAccessor
+{
+    /// <summary>The one instance; it holds no state.</summary>
+    public static AmbientTenantAccessor Instance { get; } = new();
+
+    private AmbientTenantAccessor()
+    {
+    }
+
+    /// <inheritdoc/>
+    public TenantId? CurrentTenant => TenantScope.Current;
+}

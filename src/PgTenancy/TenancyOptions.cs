@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+
+namespace PgTenancy;
+
+/// <summary>
+/// How PgTenancy binds tenants: which setting carries the tenant, which kind of id the tenant column holds, what
+/// happens without a tenant, and where the database objects of the binding live. Immutable once made.
+/// </summary>
+public sealed partial class TenancyOptions
+{
+    /// <summary>The options used when none are given: <c>app.tenant_id</c>, uuid tenants, throw without a tenant.</summary>
+    public static TenancyOptions Default { get; } = new();
+
+    /// <summary>
+    /// The custom setting that carries the tenant (default <c>app.tenant_id</c>): two lower-case identifiers joined by
+    /// a dot, as PostgreSQL requires of custom settings. The policies read it with <c>current_setting(…, true)</c>.
+    /// </summary>
+    public string SettingName { get; init; } = "app.tenant_id";
+
+    /// <summary>The type of the tenant column (default <see cref="TenantIdKind.Uuid"/>).</summary>
+    public TenantIdKind TenantKind { get; init; } = TenantIdKind.Uuid;
+
+    /// <summary>What happens to a statement executed with no current tenant (default: throw before sending it).</summary>
+    public MissingTenantBehavior MissingTenant { get; init; } = MissingTenantBehavior.Throw;
+
+    /// <summary>Where the current tenant is read at each execution (default: the ambient <see cref="TenantScope"/>).</summary>
+    public ITenantAccessor TenantAccessor { get; init; } = AmbientTenantAccessor.Instance;
+
+    /// <summary>The schema that holds the binding's procedures (default <c>pgtenancy</c>), made by <see cref="TenancyInstaller"/>.</summary>
+    public string Schema { get; init; } = "pgtenancy";
+
+    /// <summary>
+    /// Refuse connections whose role is a superuser or has BYPASSRLS (default <see langword="true"/>): row-level
+    /// security does not apply to them, so every tenant's rows would be visible. Checked once per physical connection.
+    /// </summary>
+    public bool RefuseBypassRoles { get; init; } = true;
+
+    /// <summary>Checks the options and throws, naming the option and the fix, when one is invalid.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(SettingName) || !SettingPattern().IsMatch(SettingName))
+        {
+            throw new ArgumentException(
+                $"TenancyOptions.SettingName '{SettingName}' is not a custom setting name: use two lower-case identifiers joined by a dot, such as 'app.tenant_id'.",
+                nameof(SettingName));
+        }
+
+        if (string.IsNullOrEmpty(Schema) || !IdentifierPattern().IsMatch(Schema))
+        {
+            throw new ArgumentException(
+                $"TenancyOptions.Schema '{Schema}' is not a plain identifier: use lower-case letters, digits and underscores, starting with a letter or underscore, such as 'pgtenancy'.",
+                nameof(Schema));
+        }
+
+        if (!Enum.IsDefined(TenantKind))
+        {
+            throw new ArgumentException($"TenancyOptions.TenantKind {(int)TenantKind} is not a TenantIdKind.", nameof(TenantKind));
+        }
+
+        if (!Enum.IsDefined(MissingTenant))
+        {
+            throw new ArgumentException($"TenancyOptions.MissingTenant {(int)MissingTenant} is not a MissingTenantBehavior.", nameof(MissingTenant));
+        }
+
+        if (TenantAccessor is null)
+        {
+            throw new ArgumentException("TenancyOptions.TenantAccessor is null; leave it unset for the ambient TenantScope.", nameof(TenantAccessor));
+        }
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}\\.[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex SettingPattern();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex IdentifierPattern();
+}
