@@ -196,6 +196,12 @@ public sealed class TenantCommand : DbCommand
         var connection = _connection
             ?? throw new InvalidOperationException("The command has no connection: open one from the TenantDataSource and set Connection, or use connection.CreateCommand().");
 
+        if (_template.CommandText.TrimStart().StartsWith("COPY", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NotSupportedException(
+                "COPY cannot run as a command on a tenant-bound connection. Use TenantConnection.BeginBinaryImport, BeginBinaryExport or BeginTextExport inside a transaction, which bind the tenant for the COPY.");
+        }
+
         // Fail closed before anything is sent: no tenant (unless opted out) or a tenant of the wrong kind throws here.
         var tenant = connection.Binder.CurrentTenantValue();
         var transaction = (_transaction ?? connection.CurrentTransaction)?.Inner;

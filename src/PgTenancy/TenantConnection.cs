@@ -105,6 +105,54 @@ public sealed class TenantConnection : DbConnection
     public new async ValueTask<TenantTransaction> BeginTransactionAsync(IsolationLevel isolationLevel, CancellationToken cancellationToken = default) =>
         Track(await _inner.BeginTransactionAsync(isolationLevel, cancellationToken).ConfigureAwait(false));
 
+    /// <summary>
+    /// Starts a binary COPY FROM STDIN, bound to the current tenant for the rest of the transaction. PostgreSQL refuses
+    /// COPY FROM into a table with row-level security for roles it applies to; use batched INSERTs there.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No transaction is open on this connection (see <see cref="BindForCopyAsync"/>).</exception>
+    public NpgsqlBinaryImporter BeginBinaryImport(string copyFromCommand)
+    {
+        BindForCopyAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return _inner.BeginBinaryImport(copyFromCommand);
+    }
+
+    /// <inheritdoc cref="BeginBinaryImport"/>
+    public async Task<NpgsqlBinaryImporter> BeginBinaryImportAsync(string copyFromCommand, CancellationToken cancellationToken = default)
+    {
+        await BindForCopyAsync(async: true, cancellationToken).ConfigureAwait(false);
+        return await _inner.BeginBinaryImportAsync(copyFromCommand, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a binary COPY TO STDOUT; the rows are read under the current tenant's policies.</summary>
+    /// <exception cref="InvalidOperationException">No transaction is open on this connection (see <see cref="BindForCopyAsync"/>).</exception>
+    public NpgsqlBinaryExporter BeginBinaryExport(string copyToCommand)
+    {
+        BindForCopyAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return _inner.BeginBinaryExport(copyToCommand);
+    }
+
+    /// <inheritdoc cref="BeginBinaryExport"/>
+    public async Task<NpgsqlBinaryExporter> BeginBinaryExportAsync(string copyToCommand, CancellationToken cancellationToken = default)
+    {
+        await BindForCopyAsync(async: true, cancellationToken).ConfigureAwait(false);
+        return await _inner.BeginBinaryExportAsync(copyToCommand, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a text COPY TO STDOUT; the rows are read under the current tenant's policies.</summary>
+    /// <exception cref="InvalidOperationException">No transaction is open on this connection (see <see cref="BindForCopyAsync"/>).</exception>
+    public TextReader BeginTextExport(string copyToCommand)
+    {
+        BindForCopyAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return _inner.BeginTextExport(copyToCommand);
+    }
+
+    /// <inheritdoc cref="BeginTextExport"/>
+    public async Task<TextReader> BeginTextExportAsync(string copyToCommand, CancellationToken cancellationToken = default)
+    {
+        await BindForCopyAsync(async: true, cancellationToken).ConfigureAwait(false);
+        return await _inner.BeginTextExportAsync(copyToCommand, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => BeginTransaction(isolationLevel);
 
@@ -134,6 +182,35 @@ public sealed class TenantConnection : DbConnection
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// COPY streams rows over several round trips, outside any batch, so the tenant cannot travel with it; it is bound
+    /// for the rest of the caller's explicit transaction instead (one extra round trip). Without a transaction the
+    /// binding would end before the first row, so that is refused rather than run unbound.
+    /// </summary>
+    private async ValueTask BindForCopyAsync(bool async, CancellationToken cancellationToken)
+    {
+        var transaction = CurrentTransaction
+            ?? throw new InvalidOperationException(
+                "COPY on a tenant-bound connection needs an explicit transaction, so that the tenant stays bound while the rows stream: call BeginTransaction() first, and commit after the COPY.");
+        var tenant = _binder.CurrentTenantValue();
+        var command = new NpgsqlCommand(_binder.PositionalBindStatement, _inner, transaction.Inner);
+        command.Parameters.Add(TenantBinder.TenantParameter(tenant));
+        if (async)
+        {
+            await using (command.ConfigureAwait(false))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            using (command)
+            {
+                command.ExecuteNonQuery();
+            }
+        }
     }
 
     private TenantTransaction Track(NpgsqlTransaction transaction) => _transaction = new TenantTransaction(this, transaction);

@@ -11,7 +11,7 @@ public sealed class PgAuditTests(DatabaseFixture fixture) : IClassFixture<Databa
         Assert.True(fixture.Server.PgAuditEnabled, "pgaudit must be preloaded on the test server (./test.sh installs it).");
         var table = "audited_" + Guid.NewGuid().ToString("N")[..8];
 
-        await Sql.ExecuteAsync(fixture.Database.OwnerConnectionString, $"CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (1)");
+        await Db.ExecuteAsync(fixture.Database.OwnerConnectionString, $"CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (1)");
 
         var lines = await WaitForLogLinesAsync(table, expected: 2);
         Assert.Contains(lines, l => l.Contains("AUDIT: SESSION,", StringComparison.Ordinal) && l.Contains(",DDL,CREATE TABLE,", StringComparison.Ordinal));
@@ -23,7 +23,7 @@ public sealed class PgAuditTests(DatabaseFixture fixture) : IClassFixture<Databa
     {
         var role = "audited_role_" + Guid.NewGuid().ToString("N")[..8];
 
-        await Sql.ExecuteAsync(fixture.Database.AdminConnectionString, $"CREATE ROLE {role} NOLOGIN; DROP ROLE {role}");
+        await Db.ExecuteAsync(fixture.Database.AdminConnectionString, $"CREATE ROLE {role} NOLOGIN; DROP ROLE {role}");
 
         var lines = await WaitForLogLinesAsync(role, expected: 2);
         Assert.Contains(lines, l => l.Contains(",ROLE,CREATE ROLE,", StringComparison.Ordinal));

@@ -12,13 +12,13 @@ public sealed class PgBouncerTests(DatabaseFixture fixture) : IClassFixture<Data
     [Fact]
     public async Task Clients_connect_through_PgBouncer_over_TLS()
     {
-        await using var connection = await Sql.OpenAsync(ThroughPgBouncer(pooling: false));
+        await using var connection = await Db.OpenAsync(ThroughPgBouncer(pooling: false));
 
         // VerifyFull: the connection opens only over TLS, with PgBouncer's certificate checked against the test CA.
         var settings = new NpgsqlConnectionStringBuilder(connection.ConnectionString);
         Assert.Equal(SslMode.VerifyFull, settings.SslMode);
         Assert.Equal(fixture.Server.PgBouncerPort, settings.Port);
-        Assert.Equal(fixture.Database.AppRole, await Sql.ScalarAsync<string>(connection, "SELECT current_user"));
+        Assert.Equal(fixture.Database.AppRole, await Db.ScalarAsync<string>(connection, "SELECT current_user"));
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class PgBouncerTests(DatabaseFixture fixture) : IClassFixture<Data
     {
         var plain = new NpgsqlConnectionStringBuilder(ThroughPgBouncer(pooling: false)) { SslMode = SslMode.Disable };
 
-        var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Sql.OpenAsync(plain.ConnectionString));
+        var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Db.OpenAsync(plain.ConnectionString));
 
         Assert.Contains("SSL required", error.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -34,10 +34,10 @@ public sealed class PgBouncerTests(DatabaseFixture fixture) : IClassFixture<Data
     [Fact]
     public async Task PgBouncer_reaches_the_server_over_TLS_1_3()
     {
-        await using var connection = await Sql.OpenAsync(ThroughPgBouncer(pooling: false));
+        await using var connection = await Db.OpenAsync(ThroughPgBouncer(pooling: false));
 
         // Through PgBouncer, pg_backend_pid() is the server session that PgBouncer opened, not this client's.
-        var serverSide = await Sql.ScalarAsync<string>(connection,
+        var serverSide = await Db.ScalarAsync<string>(connection,
             "SELECT CASE WHEN ssl THEN version ELSE 'no TLS' END FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
 
         Assert.Equal("TLSv1.3", serverSide);
@@ -53,12 +53,12 @@ public sealed class PgBouncerTests(DatabaseFixture fixture) : IClassFixture<Data
         var clientConnection = new NpgsqlConnectionStringBuilder(database.ConnectionString(TestRole.App, throughPgBouncer: true)) { Pooling = false }.ConnectionString;
         var marker = Guid.NewGuid().ToString("N");
         int firstServerPid;
-        await using (var first = await Sql.OpenAsync(clientConnection))
+        await using (var first = await Db.OpenAsync(clientConnection))
         {
-            firstServerPid = await Sql.ScalarAsync<int>(first, $"SELECT pg_backend_pid() FROM set_config('app.tenant_id', '{marker}', false)");
+            firstServerPid = await Db.ScalarAsync<int>(first, $"SELECT pg_backend_pid() FROM set_config('app.tenant_id', '{marker}', false)");
         }
 
-        await using var second = await Sql.OpenAsync(clientConnection);
+        await using var second = await Db.OpenAsync(clientConnection);
         await using var command = new NpgsqlCommand("SELECT pg_backend_pid(), current_setting('app.tenant_id', true)", second);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         await reader.ReadAsync(TestContext.Current.CancellationToken);
@@ -72,8 +72,8 @@ public sealed class PgBouncerTests(DatabaseFixture fixture) : IClassFixture<Data
     {
         await using var database = await fixture.Server.CreateDatabaseAsync(cancellationToken: TestContext.Current.CancellationToken);
 
-        await using var connection = await Sql.OpenAsync(database.ConnectionString(TestRole.App, throughPgBouncer: true));
+        await using var connection = await Db.OpenAsync(database.ConnectionString(TestRole.App, throughPgBouncer: true));
 
-        Assert.Equal(database.AppRole, await Sql.ScalarAsync<string>(connection, "SELECT current_user"));
+        Assert.Equal(database.AppRole, await Db.ScalarAsync<string>(connection, "SELECT current_user"));
     }
 }

@@ -10,12 +10,12 @@ public sealed class TestDatabaseTests(DatabaseFixture fixture) : IClassFixture<D
     public async Task App_role_is_least_privileged_and_not_the_owner()
     {
         var database = fixture.Database;
-        await using var connection = await Sql.OpenAsync(database.AdminConnectionString);
+        await using var connection = await Db.OpenAsync(database.AdminConnectionString);
 
-        var attributes = await Sql.ScalarAsync<string>(connection,
+        var attributes = await Db.ScalarAsync<string>(connection,
             $"SELECT concat_ws(',', rolsuper, rolbypassrls, rolcreatedb, rolcreaterole, rolreplication, rolcanlogin) FROM pg_roles WHERE rolname = '{database.AppRole}'");
-        var memberOfOwner = await Sql.ScalarAsync<bool>(connection, $"SELECT pg_has_role('{database.AppRole}', '{database.OwnerRole}', 'MEMBER')");
-        var databaseOwner = await Sql.ScalarAsync<string>(connection, $"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{database.Name}'");
+        var memberOfOwner = await Db.ScalarAsync<bool>(connection, $"SELECT pg_has_role('{database.AppRole}', '{database.OwnerRole}', 'MEMBER')");
+        var databaseOwner = await Db.ScalarAsync<string>(connection, $"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{database.Name}'");
 
         Assert.Equal("f,f,f,f,f,t", attributes); // super, bypassrls, createdb, createrole, replication, login
         Assert.False(memberOfOwner);
@@ -28,8 +28,8 @@ public sealed class TestDatabaseTests(DatabaseFixture fixture) : IClassFixture<D
         var table = "t_" + Guid.NewGuid().ToString("N")[..8];
 
         var error = await Assert.ThrowsAsync<PostgresException>(
-            () => Sql.ExecuteAsync(fixture.Database.AppConnectionString, $"CREATE TABLE public.{table} (id int)"));
-        await Sql.ExecuteAsync(fixture.Database.OwnerConnectionString, $"CREATE TABLE public.{table} (id int)");
+            () => Db.ExecuteAsync(fixture.Database.AppConnectionString, $"CREATE TABLE public.{table} (id int)"));
+        await Db.ExecuteAsync(fixture.Database.OwnerConnectionString, $"CREATE TABLE public.{table} (id int)");
 
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
@@ -39,21 +39,21 @@ public sealed class TestDatabaseTests(DatabaseFixture fixture) : IClassFixture<D
     {
         var database = fixture.Database;
 
-        Assert.Equal(database.AppRole, await Sql.ScalarAsync<string>(database.ConnectionString(TestRole.App), "SELECT current_user"));
-        Assert.Equal(database.OwnerRole, await Sql.ScalarAsync<string>(database.ConnectionString(TestRole.Owner), "SELECT current_user"));
-        Assert.True(await Sql.ScalarAsync<bool>(database.ConnectionString(TestRole.Admin), "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
-        Assert.Equal(database.Name, await Sql.ScalarAsync<string>(database.ConnectionString(TestRole.Owner, throughPgBouncer: true), "SELECT current_database()"));
+        Assert.Equal(database.AppRole, await Db.ScalarAsync<string>(database.ConnectionString(TestRole.App), "SELECT current_user"));
+        Assert.Equal(database.OwnerRole, await Db.ScalarAsync<string>(database.ConnectionString(TestRole.Owner), "SELECT current_user"));
+        Assert.True(await Db.ScalarAsync<bool>(database.ConnectionString(TestRole.Admin), "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+        Assert.Equal(database.Name, await Db.ScalarAsync<string>(database.ConnectionString(TestRole.Owner, throughPgBouncer: true), "SELECT current_database()"));
     }
 
     [Fact]
     public async Task Dispose_drops_the_database_and_its_roles()
     {
         var database = await fixture.Server.CreateDatabaseAsync(cancellationToken: TestContext.Current.CancellationToken);
-        await Sql.ExecuteAsync(database.AppConnectionString, "SELECT 1");
+        await Db.ExecuteAsync(database.AppConnectionString, "SELECT 1");
 
         await database.DisposeAsync();
 
-        var left = await Sql.ScalarAsync<long>(fixture.Server.AdminConnectionString,
+        var left = await Db.ScalarAsync<long>(fixture.Server.AdminConnectionString,
             $"SELECT (SELECT count(*) FROM pg_database WHERE datname = '{database.Name}') + (SELECT count(*) FROM pg_roles WHERE rolname IN ('{database.AppRole}', '{database.OwnerRole}'))");
         Assert.Equal(0, left);
     }
@@ -68,7 +68,7 @@ public sealed class TestDatabaseTests(DatabaseFixture fixture) : IClassFixture<D
         var error = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Server.CreateDatabaseAsync(name, TestContext.Current.CancellationToken));
 
         Assert.Contains("lower-case letters", error.Message);
-        Assert.Equal(0, await Sql.ScalarAsync<long>(fixture.Server.AdminConnectionString,
+        Assert.Equal(0, await Db.ScalarAsync<long>(fixture.Server.AdminConnectionString,
             $"SELECT count(*) FROM pg_database WHERE datname = '{name.Replace("'", "''", StringComparison.Ordinal)}'"));
     }
 

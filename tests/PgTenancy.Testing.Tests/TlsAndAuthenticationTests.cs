@@ -9,9 +9,9 @@ public sealed class TlsAndAuthenticationTests(DatabaseFixture fixture) : IClassF
     [Fact]
     public async Task App_connection_uses_TLS_1_3()
     {
-        await using var connection = await Sql.OpenAsync(fixture.Database.AppConnectionString);
+        await using var connection = await Db.OpenAsync(fixture.Database.AppConnectionString);
 
-        var version = await Sql.ScalarAsync<string>(connection, "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+        var version = await Db.ScalarAsync<string>(connection, "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
 
         Assert.Equal("TLSv1.3", version);
     }
@@ -19,7 +19,7 @@ public sealed class TlsAndAuthenticationTests(DatabaseFixture fixture) : IClassF
     [Fact]
     public async Task Server_refuses_anything_below_TLS_1_3()
     {
-        var minimum = await Sql.ScalarAsync<string>(fixture.Database.AdminConnectionString, "SHOW ssl_min_protocol_version");
+        var minimum = await Db.ScalarAsync<string>(fixture.Database.AdminConnectionString, "SHOW ssl_min_protocol_version");
 
         Assert.Equal("TLSv1.3", minimum);
         Assert.Equal("TLSv1.3", fixture.Server.TlsMinimumProtocol);
@@ -30,7 +30,7 @@ public sealed class TlsAndAuthenticationTests(DatabaseFixture fixture) : IClassF
     {
         var plain = new NpgsqlConnectionStringBuilder(fixture.Database.AppConnectionString) { SslMode = SslMode.Disable, Pooling = false };
 
-        var error = await Assert.ThrowsAsync<PostgresException>(() => Sql.OpenAsync(plain.ConnectionString));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Db.OpenAsync(plain.ConnectionString));
 
         Assert.Equal(PostgresErrorCodes.InvalidAuthorizationSpecification, error.SqlState);
         Assert.Contains("no encryption", error.MessageText);
@@ -41,7 +41,7 @@ public sealed class TlsAndAuthenticationTests(DatabaseFixture fixture) : IClassF
     {
         var wrong = new NpgsqlConnectionStringBuilder(fixture.Database.AppConnectionString) { Password = "not-the-password", Pooling = false };
 
-        var error = await Assert.ThrowsAsync<PostgresException>(() => Sql.OpenAsync(wrong.ConnectionString));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Db.OpenAsync(wrong.ConnectionString));
 
         Assert.Equal(PostgresErrorCodes.InvalidPassword, error.SqlState);
     }
@@ -49,12 +49,12 @@ public sealed class TlsAndAuthenticationTests(DatabaseFixture fixture) : IClassF
     [Fact]
     public async Task Passwords_are_stored_as_SCRAM_secrets_only()
     {
-        await using var connection = await Sql.OpenAsync(fixture.Database.AdminConnectionString);
+        await using var connection = await Db.OpenAsync(fixture.Database.AdminConnectionString);
 
-        var encryption = await Sql.ScalarAsync<string>(connection, "SHOW password_encryption");
-        var nonScram = await Sql.ScalarAsync<long>(connection,
+        var encryption = await Db.ScalarAsync<string>(connection, "SHOW password_encryption");
+        var nonScram = await Db.ScalarAsync<long>(connection,
             "SELECT count(*) FROM pg_authid WHERE rolpassword IS NOT NULL AND rolpassword NOT LIKE 'SCRAM-SHA-256$%'");
-        var scramLogins = await Sql.ScalarAsync<long>(connection,
+        var scramLogins = await Db.ScalarAsync<long>(connection,
             $"SELECT count(*) FROM pg_authid WHERE rolname IN ('{fixture.Database.OwnerRole}', '{fixture.Database.AppRole}') AND rolpassword LIKE 'SCRAM-SHA-256$4096:%'");
 
         Assert.Equal("scram-sha-256", encryption);
@@ -65,7 +65,7 @@ public sealed class TlsAndAuthenticationTests(DatabaseFixture fixture) : IClassF
     [Fact]
     public async Task pg_hba_allows_only_hostssl_scram_and_ends_with_an_explicit_reject()
     {
-        await using var connection = await Sql.OpenAsync(fixture.Database.AdminConnectionString);
+        await using var connection = await Db.OpenAsync(fixture.Database.AdminConnectionString);
         await using var command = new NpgsqlCommand(
             "SELECT type, auth_method, error FROM pg_hba_file_rules ORDER BY line_number", connection);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);

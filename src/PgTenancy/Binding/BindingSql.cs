@@ -72,5 +72,8 @@ internal static class BindingSql
     // '' (no tenant) stays ''; anything else must survive a cast to the column's type, or the statement fails.
     private static string CanonicalTenant(TenantIdKind kind) => kind == TenantIdKind.Text
         ? "COALESCE(tenant, '')"
-        : $"COALESCE(NULLIF(tenant, '')::pg_catalog.{KindName(kind)}::text, '')";
+        : $"COALESCE(NULLIF(tenant, '')::{CatalogType(kind)}::pg_catalog.text, '')";
+
+    // Schema-qualified, so that no type in the caller's search path can stand in; bigint's catalog name is int8.
+    private static string CatalogType(TenantIdKind kind) => kind == TenantIdKind.BigInt ? "pg_catalog.int8" : "pg_catalog." + KindName(kind);
 }

@@ -3,7 +3,7 @@ using Npgsql;
 namespace PgTenancy.TestSupport;
 
 /// <summary>Small helpers for tests that run SQL on a test database.</summary>
-public static class Sql
+public static class Db
 {
     public static async Task<NpgsqlConnection> OpenAsync(string connectionString)
     {
