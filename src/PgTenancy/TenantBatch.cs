@@ -86,29 +86,29 @@ public sealed class TenantBatch : DbBatch
     }
 
     /// <inheritdoc/>
-    public override int ExecuteNonQuery() => Bound().ExecuteNonQuery();
+    public override int ExecuteNonQuery() => Explained(() => Bound().ExecuteNonQuery());
 
     /// <inheritdoc/>
-    public override async Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) =>
-        await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) =>
+        ExplainedAsync(async () => await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc/>
-    public override object? ExecuteScalar() => Bound().ExecuteScalar();
+    public override object? ExecuteScalar() => Explained(() => Bound().ExecuteScalar());
 
     /// <inheritdoc/>
-    public override async Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken = default) =>
-        await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken = default) =>
+        ExplainedAsync(async () => await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>Executes the batch and returns Npgsql's reader over the caller's result sets (the bind adds none).</summary>
-    public new NpgsqlDataReader ExecuteReader(CommandBehavior behavior = CommandBehavior.Default) => Bound().ExecuteReader(behavior);
+    public new NpgsqlDataReader ExecuteReader(CommandBehavior behavior = CommandBehavior.Default) => Explained(() => Bound().ExecuteReader(behavior));
 
     /// <inheritdoc cref="ExecuteReader"/>
     public new async Task<NpgsqlDataReader> ExecuteReaderAsync(CancellationToken cancellationToken = default) =>
         await ExecuteReaderAsync(CommandBehavior.Default, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc cref="ExecuteReader"/>
-    public new async Task<NpgsqlDataReader> ExecuteReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken = default) =>
-        await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false);
+    public new Task<NpgsqlDataReader> ExecuteReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken = default) =>
+        ExplainedAsync(async () => await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc/>
     protected override DbBatchCommand CreateDbBatchCommand() => new NpgsqlBatchCommand();
@@ -132,6 +132,30 @@ public sealed class TenantBatch : DbBatch
     {
         _template.Dispose();
         base.Dispose();
+    }
+
+    private T Explained<T>(Func<T> execute)
+    {
+        try
+        {
+            return execute();
+        }
+        catch (PostgresException e) when (_connection?.Binder.Explain(e) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
+    private async Task<T> ExplainedAsync<T>(Func<Task<T>> execute)
+    {
+        try
+        {
+            return await execute().ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (_connection?.Binder.Explain(e) is { } explained)
+        {
+            throw explained;
+        }
     }
 
     private NpgsqlBatch Bound()

@@ -117,8 +117,8 @@ internal sealed class TenantBinder
 
     /// <summary>Turns "procedure does not exist" for the bind procedure into an error that says how to install it.</summary>
     public Exception? Explain(PostgresException exception) =>
-        exception.SqlState == PostgresErrorCodes.UndefinedFunction
-        && exception.MessageText.Contains(Options.Schema + ".bind_", StringComparison.Ordinal)
+        ((exception.SqlState == PostgresErrorCodes.UndefinedFunction && exception.MessageText.Contains(Options.Schema + ".bind_", StringComparison.Ordinal))
+            || (exception.SqlState == PostgresErrorCodes.InvalidSchemaName && exception.MessageText.Contains($"\"{Options.Schema}\"", StringComparison.Ordinal)))
             ? new TenancyConfigurationException(
                 $"The tenant binding procedure {BindingSql.ProcedureName(Options, Options.TenantKind)} is not installed in this database. "
                 + "Run TenancyInstaller.InstallAsync(ownerDataSource, options) as the owner role (or the migration that installs it), then retry.",

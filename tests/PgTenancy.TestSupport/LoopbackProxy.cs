@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PgTenancy.TestSupport;
+
+/// <summary>
+/// A TCP proxy on 127.0.0.1 in front of a server, counting what clients send. A <em>round trip</em> is counted each
+/// time a client sends after it last received (or for the first time): the client had to wait for the server. This
+/// works through TLS, because it looks only at the direction of traffic, not at its content.
+/// </summary>
+public sealed class LoopbackProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _pumps = [];
+    private readonly Lock _gate = new();
+    private readonly Task _accepting;
+    private long _roundTrips;
+    private long _bytesFromClients;
+    private bool _lastWasClient;
+
+    public LoopbackProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _accepting = Task.Run(AcceptAsync);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public long RoundTrips
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _roundTrips;
+            }
+        }
+    }
+
+    public long BytesFromClients
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytesFromClients;
+            }
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _roundTrips = 0;
+            _bytesFromClients = 0;
+            _lastWasClient = false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+        Task[] pumps;
+        lock (_gate)
+        {
+            pumps = [.. _pumps];
+        }
+
+        await Task.WhenAll(pumps);
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            var server = new TcpClient();
+            await server.ConnectAsync(IPAddress.Loopback, _targetPort);
+            lock (_gate)
+            {
+                _pumps.Add(PumpAsync(client, server));
+            }
+        }
+    }
+
+    private async Task PumpAsync(TcpClient client, TcpClient server)
+    {
+        using (client)
+        using (server)
+        {
+            var up = CopyAsync(client.GetStream(), server.GetStream(), fromClient: true);
+            var down = CopyAsync(server.GetStream(), client.GetStream(), fromClient: false);
+            await Task.WhenAny(up, down);
+            client.Close();
+            server.Close();
+            await Task.WhenAll(up, down);
+        }
+    }
+
+    private async Task CopyAsync(NetworkStream from, NetworkStream to, bool fromClient)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                lock (_gate)
+                {
+                    if (fromClient)
+                    {
+                        _bytesFromClients += read;
+                        if (!_lastWasClient)
+                        {
+                            _roundTrips++;
+                        }
+                    }
+
+                    _lastWasClient = fromClient;
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+}
