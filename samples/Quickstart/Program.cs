@@ -1,6 +1,9 @@
 // The PgTenancy five-minute tour. It starts a throwaway, hardened PostgreSQL on this machine (TLS 1.3, SCRAM only,
-// pgaudit, PgBouncer in front when installed), shows what runs, and removes everything when it ends.
+// pgaudit and PgBouncer when installed), puts two tenants' orders in one table under row-level security, and shows
+// tenant A reading its own rows and failing to touch B's — through TenantDataSource, as the application role.
+// Everything it started is removed when it ends.
 using Npgsql;
+using PgTenancy;
 using PgTenancy.Testing;
 
 Console.WriteLine("Starting a throwaway PostgreSQL server…");
@@ -12,25 +15,106 @@ if (!server.PgAuditEnabled || !server.HasPgBouncer)
 }
 
 await using var database = await server.CreateDatabaseAsync("quickstart");
-Console.WriteLine($"Database '{database.Name}': owner role '{database.OwnerRole}', application role '{database.AppRole}' (not superuser, no BYPASSRLS).");
+Console.WriteLine($"Database '{database.Name}': owner role '{database.OwnerRole}', application role '{database.AppRole}' (not superuser, no BYPASSRLS, not the owner).");
 
-await using (var connection = new NpgsqlConnection(database.AppConnectionString))
+// 1. The owner creates a tenant table under row-level security (the EF Core migrations write this for you) and
+//    installs the small procedure that binds a tenant to a transaction.
+await using (var owner = NpgsqlDataSource.Create(database.OwnerConnectionString))
 {
-    await connection.OpenAsync();
-    await using var command = new NpgsqlCommand(
-        "SELECT current_user, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()", connection);
-    await using var reader = await command.ExecuteReaderAsync();
-    await reader.ReadAsync();
-    Console.WriteLine($"Connected as {reader.GetString(0)} over {reader.GetString(1)} ({reader.GetString(2)}).");
+    await using var command = owner.CreateCommand($"""
+        CREATE TABLE orders (tenant_id uuid NOT NULL, id int GENERATED ALWAYS AS IDENTITY, item text NOT NULL, PRIMARY KEY (tenant_id, id));
+        ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE orders FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant_isolation ON orders AS PERMISSIVE FOR ALL TO "{database.AppRole}"
+          USING      (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
+          WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid));
+        GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO "{database.AppRole}";
+        """);
+    await command.ExecuteNonQueryAsync();
+    await TenancyInstaller.InstallAsync(owner);
+}
+
+// 2. The application connects as the app role through a TenantDataSource: every statement is bound to the tenant
+//    in scope when it runs, in the same round trip, for that statement's transaction only.
+await using var appPool = NpgsqlDataSource.Create(database.AppConnectionString);
+await using var dataSource = appPool.WithTenancy();
+var tenantA = TenantId.Parse("aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa");
+var tenantB = TenantId.Parse("bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb");
+
+await AddOrdersAsync(tenantA, "espresso machine", "grinder");
+await AddOrdersAsync(tenantB, "tea kettle");
+
+using (TenantScope.Begin(tenantA))
+{
+    await using var connection = await dataSource.OpenConnectionAsync();
+    Console.WriteLine($"Tenant A reads its orders: {string.Join(", ", await ItemsAsync(connection))}");
+
+    await using var steal = connection.CreateCommand();
+    steal.CommandText = "UPDATE orders SET item = 'stolen' WHERE tenant_id = @b";
+    steal.Parameters.AddWithValue("b", Guid.Parse(tenantB.Value));
+    Console.WriteLine($"Tenant A updates B's orders: {await steal.ExecuteNonQueryAsync()} rows changed.");
+
+    steal.CommandText = "INSERT INTO orders (tenant_id, item) VALUES (@b, 'planted')";
+    try
+    {
+        await steal.ExecuteNonQueryAsync();
+        Console.WriteLine("Tenant A inserted a row for B: isolation is broken.");
+        return 1;
+    }
+    catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+    {
+        Console.WriteLine($"Tenant A inserts a row for B: refused ({e.MessageText}).");
+    }
+}
+
+try
+{
+    await using var connection = await dataSource.OpenConnectionAsync();
+    await ItemsAsync(connection);
+    Console.WriteLine("A statement ran without a tenant: isolation is broken.");
+    return 1;
+}
+catch (TenantContextMissingException)
+{
+    Console.WriteLine("Without a tenant in scope: TenantContextMissingException, and nothing was sent.");
 }
 
 if (server.HasPgBouncer)
 {
-    await using var pooled = new NpgsqlConnection(database.ConnectionString(TestRole.App, throughPgBouncer: true));
-    await pooled.OpenAsync();
-    await using var command = new NpgsqlCommand("SELECT current_user", pooled);
-    Console.WriteLine($"Through PgBouncer (port {server.PgBouncerPort}) as {await command.ExecuteScalarAsync()}.");
+    await using var pooled = NpgsqlDataSource.Create(database.ConnectionString(TestRole.App, throughPgBouncer: true));
+    await using var bouncedSource = pooled.WithTenancy();
+    using var scope = TenantScope.Begin(tenantB);
+    await using var connection = await bouncedSource.OpenConnectionAsync();
+    Console.WriteLine($"Tenant B through PgBouncer (transaction pooling, port {server.PgBouncerPort}) reads: {string.Join(", ", await ItemsAsync(connection))}");
 }
 
 Console.WriteLine("Done: the server and its files are removed on exit.");
 return 0;
+
+async Task AddOrdersAsync(TenantId tenant, params string[] items)
+{
+    using var scope = TenantScope.Begin(tenant);
+    await using var connection = await dataSource.OpenConnectionAsync();
+    foreach (var item in items)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO orders (tenant_id, item) VALUES (@tenant, @item)";
+        insert.Parameters.AddWithValue("tenant", Guid.Parse(tenant.Value));
+        insert.Parameters.AddWithValue("item", item);
+        await insert.ExecuteNonQueryAsync();
+    }
+}
+
+static async Task<List<string>> ItemsAsync(TenantConnection connection)
+{
+    await using var command = connection.CreateCommand();
+    command.CommandText = "SELECT item FROM orders ORDER BY id";
+    await using var reader = await command.ExecuteReaderAsync();
+    var items = new List<string>();
+    while (await reader.ReadAsync())
+    {
+        items.Add(reader.GetString(0));
+    }
+
+    return items;
+}

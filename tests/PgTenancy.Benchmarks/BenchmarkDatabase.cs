@@ -1,0 +1,127 @@
+using Npgsql;
+using PgTenancy.Policies;
+using PgTenancy.Testing;
+using PgTenancy.TestSupport;
+
+namespace PgTenancy.Benchmarks;
+
+/// <summary>
+/// A 100k-row, 100-tenant table under the DESIGN.md policy on a throwaway server with PgBouncer, the binding installed,
+/// and three ways in: the app role (RLS applies), a BYPASSRLS baseline role (the "no RLS" reference), each directly
+/// and through PgBouncer.
+/// </summary>
+internal sealed class BenchmarkDatabase : IAsyncDisposable
+{
+    public const int Tenants = 100;
+    public const int RowsPerTenant = 1000;
+    private const string BaselinePassword = "baseline-password-for-benchmarks";
+
+    private readonly PostgresServer _server;
+    private readonly TestDatabase _database;
+    private readonly List<NpgsqlDataSource> _dataSources = [];
+    private readonly LoopbackProxy? _directProxy;
+    private readonly LoopbackProxy? _pgBouncerProxy;
+
+    private BenchmarkDatabase(PostgresServer server, TestDatabase database, Guid[] tenants, TimeSpan latency)
+    {
+        _server = server;
+        _database = database;
+        TenantIds = tenants;
+        if (latency > TimeSpan.Zero)
+        {
+            _directProxy = new LoopbackProxy(new NpgsqlConnectionStringBuilder(database.AppConnectionString).Port, latency);
+            _pgBouncerProxy = new LoopbackProxy(server.PgBouncerPort, latency);
+        }
+    }
+
+    public Guid[] TenantIds { get; }
+
+    public string ServerDescription => _server.Describe();
+
+    public static async Task<BenchmarkDatabase> CreateAsync(TimeSpan latency)
+    {
+        var server = await PostgresServer.StartAsync(b => b.WithPgBouncer());
+        try
+        {
+            return await PopulateAsync(server, latency);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<BenchmarkDatabase> PopulateAsync(PostgresServer server, TimeSpan latency)
+    {
+        var database = await server.CreateDatabaseAsync("bench");
+        var tenants = Enumerable.Range(1, Tenants).Select(i => new Guid($"{i:x8}-0000-4000-8000-000000000000")).ToArray();
+        var policy = new TenantPolicy("items", "public", "tenant_id", TenantIdKind.Uuid, [database.AppRole]);
+        await ExecuteAsync(database.OwnerConnectionString, $"""
+            CREATE TABLE public.items (tenant_id uuid NOT NULL, id bigint NOT NULL, payload text NOT NULL, PRIMARY KEY (tenant_id, id));
+            {policy.EnableSql()}
+            GRANT SELECT ON public.items TO "{database.AppRole}";
+            """);
+        await ExecuteAsync(database.AdminConnectionString, $"""
+            INSERT INTO public.items SELECT t, g, md5(t::text || g) FROM unnest(ARRAY[{string.Join(",", tenants.Select(t => $"'{t}'::uuid"))}]) t, generate_series(1, {RowsPerTenant}) g;
+            ANALYZE public.items;
+            CREATE ROLE bench_baseline LOGIN NOSUPERUSER BYPASSRLS PASSWORD '{BaselinePassword}';
+            GRANT CONNECT ON DATABASE bench TO bench_baseline;
+            GRANT SELECT ON public.items TO bench_baseline;
+            """);
+        await server.SyncPgBouncerUsersAsync();
+        await using (var owner = NpgsqlDataSource.Create(database.OwnerConnectionString))
+        {
+            await TenancyInstaller.InstallAsync(owner);
+        }
+
+        return new BenchmarkDatabase(server, database, tenants, latency);
+    }
+
+    /// <summary>A pool for the app role (RLS applies) or the baseline role (BYPASSRLS), directly or through PgBouncer.</summary>
+    public NpgsqlDataSource DataSource(bool baselineRole, bool throughPgBouncer)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_database.ConnectionString(TestRole.App, throughPgBouncer)) { MaxPoolSize = 4 };
+        if ((throughPgBouncer ? _pgBouncerProxy : _directProxy) is { } proxy)
+        {
+            builder.Port = proxy.Port;
+        }
+
+        if (baselineRole)
+        {
+            builder.Username = "bench_baseline";
+            builder.Password = BaselinePassword;
+        }
+
+        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _dataSources.Add(dataSource);
+        return dataSource;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var dataSource in _dataSources)
+        {
+            await dataSource.DisposeAsync();
+        }
+
+        foreach (var proxy in new[] { _directProxy, _pgBouncerProxy })
+        {
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+        }
+
+        await _database.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        await command.ExecuteNonQueryAsync();
+    }
+}
