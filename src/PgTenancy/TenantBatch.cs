@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using Npgsql;
+using PgTenancy.Internal;
 
 namespace PgTenancy;
 

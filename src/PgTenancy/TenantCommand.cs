@@ -2,7 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using Npgsql;
-using PgTenancy.Binding;
+using PgTenancy.Internal;
 
 namespace PgTenancy;
 

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Npgsql;
-using PgTenancy.Binding;
+using PgTenancy.Internal;
 
 namespace PgTenancy;
 

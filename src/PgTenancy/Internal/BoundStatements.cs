@@ -1,7 +1,7 @@
 using System.Data;
 using Npgsql;
 
-namespace PgTenancy.Binding;
+namespace PgTenancy.Internal;
 
 /// <summary>
 /// Builds, for one execution, the Npgsql command or batch that carries the bind statement in front of the caller's

@@ -1,28 +1,37 @@
 using System.Collections.Concurrent;
+using System.ComponentModel;
 using Npgsql;
 using NpgsqlTypes;
+using PgTenancy.Binding;
 
-namespace PgTenancy.Binding;
+namespace PgTenancy.Internal;
 
 /// <summary>
-/// What every command of one <see cref="TenantDataSource"/> shares: the options, the bind statement text, the tenant
-/// look-up (fail closed), and the once-per-physical-connection check that the role is subject to row-level security.
+/// What every command of one <see cref="TenantDataSource"/> (or one EF Core context configuration) shares: the
+/// options, the bind statement text, the tenant look-up (fail closed), and the once-per-physical-connection check
+/// that the role is subject to row-level security.
 /// </summary>
-internal sealed class TenantBinder
+/// <remarks>Infrastructure shared with PgTenancy.EntityFrameworkCore; not meant for application code, and may change.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class TenantBinder
 {
     /// <summary>The name of the parameter that carries the tenant when the bind is prefixed to named-parameter SQL.</summary>
     public const string TenantParameterName = "pgtenancy_bound_tenant_7f3c";
 
     private readonly ConcurrentDictionary<int, bool> _checkedConnections = new();
 
+    /// <summary>Makes a binder for <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
     public TenantBinder(TenancyOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
         PositionalBindStatement = BindingSql.BindStatement(options, "$1");
         NamedBindPrefix = BindingSql.BindStatement(options, "@" + TenantParameterName) + ";\n";
     }
 
+    /// <summary>The options this binder binds with.</summary>
     public TenancyOptions Options { get; }
 
     /// <summary>The bind statement as a batch command of its own, the tenant in <c>$1</c>.</summary>
@@ -113,6 +122,24 @@ internal sealed class TenantBinder
         }
 
         _checkedConnections.TryAdd(connection.ProcessID, true);
+    }
+
+    /// <summary>
+    /// Binds the tenant to <paramref name="command"/> in place, for the named-parameter shape: the bind statement is
+    /// prefixed to its SQL, with the tenant as a parameter. Returns <see langword="false"/>, changing nothing, when the
+    /// command needs the batch shape instead (positional parameters or a stored procedure).
+    /// </summary>
+    public bool TryBindInPlace(NpgsqlCommand command, string tenantValue)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (BoundStatements.NeedsBatch(command.CommandType, command.Parameters))
+        {
+            return false;
+        }
+
+        command.CommandText = NamedBindPrefix + command.CommandText;
+        command.Parameters.Add(TenantParameter(tenantValue, TenantParameterName));
+        return true;
     }
 
     /// <summary>Turns "procedure does not exist" for the bind procedure into an error that says how to install it.</summary>
