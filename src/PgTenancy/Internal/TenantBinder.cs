@@ -142,6 +142,18 @@ public sealed class TenantBinder
         return true;
     }
 
+    /// <summary>
+    /// For a command that cannot be bound in place: a batch of the bind and the command's statement (its parameters
+    /// cloned), on the command's connection and transaction, to execute instead of it.
+    /// </summary>
+    public NpgsqlBatch CreateBoundBatch(NpgsqlCommand command, string tenantValue)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var connection = command.Connection
+            ?? throw new InvalidOperationException("The command has no connection to bind the tenant on.");
+        return BoundStatements.BatchedCommand(this, tenantValue, command, connection, command.Transaction);
+    }
+
     /// <summary>Turns "procedure does not exist" for the bind procedure into an error that says how to install it.</summary>
     public Exception? Explain(PostgresException exception) =>
         ((exception.SqlState == PostgresErrorCodes.UndefinedFunction && exception.MessageText.Contains(Options.Schema + ".bind_", StringComparison.Ordinal))

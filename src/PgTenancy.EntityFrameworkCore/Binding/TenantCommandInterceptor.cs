@@ -1,0 +1,112 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using PgTenancy.Internal;
+
+namespace PgTenancy.EntityFrameworkCore.Binding;
+
+/// <summary>
+/// Binds the current tenant to every command EF Core sends for queries and raw SQL (LINQ, <c>Find</c>, <c>FromSql</c>,
+/// <c>SqlQuery</c>, <c>ExecuteSql</c>, <c>ExecuteUpdate</c>/<c>ExecuteDelete</c>…), in the same round trip, with the
+/// mechanism of <see cref="TenantDataSource"/>. SaveChanges is bound by its batches instead
+/// (<see cref="Update.TenantModificationCommandBatch"/>), and migrations are never bound: they run as the owner.
+/// </summary>
+internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandInterceptor
+{
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        Bind(command, eventData) is { } batch ? InterceptionResult<DbDataReader>.SuppressWithResult(batch.ExecuteReader()) : result;
+
+    public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
+        Bind(command, eventData) is { } batch
+            ? InterceptionResult<DbDataReader>.SuppressWithResult(await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            : result;
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        if (Bind(command, eventData) is not { } batch)
+        {
+            return result;
+        }
+
+        using (batch)
+        {
+            return InterceptionResult<int>.SuppressWithResult(batch.ExecuteNonQuery());
+        }
+    }
+
+    public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (Bind(command, eventData) is not { } batch)
+        {
+            return result;
+        }
+
+        await using (batch.ConfigureAwait(false))
+        {
+            return InterceptionResult<int>.SuppressWithResult(await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        if (Bind(command, eventData) is not { } batch)
+        {
+            return result;
+        }
+
+        using (batch)
+        {
+            return InterceptionResult<object>.SuppressWithResult(batch.ExecuteScalar()!);
+        }
+    }
+
+    public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        if (Bind(command, eventData) is not { } batch)
+        {
+            return result;
+        }
+
+        await using (batch.ConfigureAwait(false))
+        {
+            return InterceptionResult<object>.SuppressWithResult((await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+        }
+    }
+
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData)
+    {
+        if (eventData.Exception is PostgresException postgres && binder.Explain(postgres) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        CommandFailed(command, eventData);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Binds the command in place when its SQL can carry the bind (named parameters, as EF writes them); otherwise
+    /// returns the bound batch to execute instead of the command (positional parameters from raw SQL, procedures).
+    /// Throws before anything is sent when no tenant is current.
+    /// </summary>
+    private NpgsqlBatch? Bind(DbCommand command, CommandEventData eventData)
+    {
+        if (eventData.CommandSource is CommandSource.SaveChanges or CommandSource.Migrations)
+        {
+            return null;
+        }
+
+        var npgsqlCommand = command as NpgsqlCommand
+            ?? throw new InvalidOperationException($"PgTenancy binds Npgsql commands only, but EF Core is executing a {command.GetType().Name}.");
+        var tenant = binder.CurrentTenantValue();
+        return binder.TryBindInPlace(npgsqlCommand, tenant)
+            ? null
+            : binder.CreateBoundBatch(npgsqlCommand, tenant);
+    }
+}

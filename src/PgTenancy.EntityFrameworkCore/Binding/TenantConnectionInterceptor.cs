@@ -1,0 +1,23 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using PgTenancy.Internal;
+
+namespace PgTenancy.EntityFrameworkCore.Binding;
+
+/// <summary>
+/// Refuses a connection whose role is a superuser or has BYPASSRLS, the first time each physical connection is
+/// opened by EF Core (row-level security would silently not apply to it).
+/// </summary>
+internal sealed class TenantConnectionInterceptor(TenantBinder binder) : DbConnectionInterceptor
+{
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) =>
+        binder.EnsureRoleIsBoundAsync(AsNpgsql(connection), async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        binder.EnsureRoleIsBoundAsync(AsNpgsql(connection), async: true, cancellationToken).AsTask();
+
+    private static NpgsqlConnection AsNpgsql(DbConnection connection) =>
+        connection as NpgsqlConnection
+        ?? throw new InvalidOperationException($"PgTenancy needs an NpgsqlConnection, but EF Core opened a {connection.GetType().Name}.");
+}

@@ -1,0 +1,121 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Update;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PgTenancy.EntityFrameworkCore.Binding;
+using PgTenancy.EntityFrameworkCore.ChangeTracking;
+using PgTenancy.EntityFrameworkCore.Update;
+using PgTenancy.Internal;
+
+namespace PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
+
+/// <summary>
+/// The options extension behind <c>UseTenancy()</c>, in the efcore.pg style: immutable (each <c>WithX</c> returns a
+/// copy), registering PgTenancy's services in EF's internal service provider.
+/// </summary>
+/// <remarks>Public for EF Core's infrastructure only; not meant for application code, and may change.</remarks>
+public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
+{
+    /// <summary>The efcore.pg major version whose SaveChanges batching PgTenancy extends (see TenantModificationCommandBatch).</summary>
+    public const int SupportedProviderMajorVersion = 10;
+
+    private TenantBinder? _binder;
+    private DbContextOptionsExtensionInfo? _info;
+
+    /// <summary>An extension with the default options.</summary>
+    public TenancyOptionsExtension()
+        : this(TenancyOptions.Default)
+    {
+    }
+
+    private TenancyOptionsExtension(TenancyOptions options) => Options = options;
+
+    /// <summary>The binding options.</summary>
+    public TenancyOptions Options { get; private set; }
+
+    /// <inheritdoc/>
+    public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
+
+    /// <summary>The binder shared by every context with these options (built once, it caches role checks).</summary>
+    internal TenantBinder Binder => _binder ??= new TenantBinder(Options);
+
+    /// <summary>A copy with other binding options.</summary>
+    public TenancyOptionsExtension WithOptions(TenancyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        // efcore.pg style: a copy of every setting of this instance, with one replaced; caches start empty.
+        var clone = (TenancyOptionsExtension)MemberwiseClone();
+        clone.Options = options;
+        clone._binder = null;
+        clone._info = null;
+        return clone;
+    }
+
+    /// <inheritdoc/>
+    public void ApplyServices(IServiceCollection services)
+    {
+        var binder = Binder;
+        services.AddSingleton<IInterceptor>(new TenantCommandInterceptor(binder));
+        services.AddSingleton<IInterceptor>(new TenantConnectionInterceptor(binder));
+        services.AddSingleton<IInterceptor>(new TenantEntitiesInterceptor(binder));
+
+        // Replace, not TryAdd: efcore.pg has registered its own factory already.
+        services.Replace(ServiceDescriptor.Scoped<IModificationCommandBatchFactory>(
+            provider => new TenantModificationCommandBatchFactory(
+                provider.GetRequiredService<ModificationCommandBatchFactoryDependencies>(),
+                provider.GetRequiredService<IDbContextOptions>(),
+                provider.GetRequiredService<IRelationalTypeMappingSource>(),
+                binder)));
+    }
+
+    /// <inheritdoc/>
+    public void Validate(IDbContextOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Extensions.Any(e => e.GetType().FullName == "Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal.NpgsqlOptionsExtension"))
+        {
+            throw new InvalidOperationException(
+                "UseTenancy() needs the PostgreSQL provider: call optionsBuilder.UseNpgsql(…) before UseTenancy().");
+        }
+
+#pragma warning disable EF1001 // The one place besides TenantModificationCommandBatch that names efcore.pg internals: to pin its version.
+        var provider = typeof(Npgsql.EntityFrameworkCore.PostgreSQL.Update.Internal.NpgsqlModificationCommandBatch).Assembly.GetName().Version;
+#pragma warning restore EF1001
+        if (provider?.Major != SupportedProviderMajorVersion)
+        {
+            throw new InvalidOperationException(
+                $"This PgTenancy.EntityFrameworkCore is built for Npgsql.EntityFrameworkCore.PostgreSQL {SupportedProviderMajorVersion}.x, but {provider} is loaded; "
+                + "its SaveChanges batching is extended and may differ. Use the PgTenancy release made for your provider's major version.");
+        }
+    }
+
+    private sealed class ExtensionInfo(TenancyOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
+    {
+        private new TenancyOptionsExtension Extension => (TenancyOptionsExtension)base.Extension;
+
+        public override bool IsDatabaseProvider => false;
+
+        public override string LogFragment =>
+            $"using PgTenancy (setting {Extension.Options.SettingName}, {Extension.Options.TenantKind} tenants) ";
+
+        public override int GetServiceProviderHashCode() =>
+            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema);
+
+        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
+            other is ExtensionInfo o
+            && o.Extension.Options.SettingName == Extension.Options.SettingName
+            && o.Extension.Options.TenantKind == Extension.Options.TenantKind
+            && o.Extension.Options.MissingTenant == Extension.Options.MissingTenant
+            && ReferenceEquals(o.Extension.Options.TenantAccessor, Extension.Options.TenantAccessor)
+            && o.Extension.Options.Schema == Extension.Options.Schema;
+
+        public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
+        {
+            debugInfo["PgTenancy:SettingName"] = Extension.Options.SettingName;
+            debugInfo["PgTenancy:TenantKind"] = Extension.Options.TenantKind.ToString();
+        }
+    }
+}

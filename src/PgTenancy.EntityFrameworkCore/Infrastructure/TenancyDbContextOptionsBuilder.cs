@@ -1,0 +1,66 @@
+namespace PgTenancy.EntityFrameworkCore.Infrastructure;
+
+/// <summary>
+/// Configures PgTenancy for a <c>DbContext</c>, inside <c>UseTenancy(o => …)</c>. Each method returns the builder, so
+/// calls chain; the settings are the same as <see cref="TenancyOptions"/> for ADO.NET.
+/// </summary>
+public sealed class TenancyDbContextOptionsBuilder
+{
+    internal TenancyDbContextOptionsBuilder(TenancyOptions options) => Options = options;
+
+    internal TenancyOptions Options { get; private set; }
+
+    /// <summary>The type of the tenant columns (default <see cref="TenantIdKind.Uuid"/>).</summary>
+    public TenancyDbContextOptionsBuilder TenantKind(TenantIdKind kind)
+    {
+        Options = Copy(Options, kind: kind);
+        return this;
+    }
+
+    /// <summary>The custom setting that carries the tenant (default <c>app.tenant_id</c>).</summary>
+    public TenancyDbContextOptionsBuilder SettingName(string settingName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(settingName);
+        Options = Copy(Options, settingName: settingName);
+        return this;
+    }
+
+    /// <summary>What happens to a statement executed with no current tenant (default: throw before sending it).</summary>
+    public TenancyDbContextOptionsBuilder MissingTenant(MissingTenantBehavior behavior)
+    {
+        Options = Copy(Options, missingTenant: behavior);
+        return this;
+    }
+
+    /// <summary>Where the current tenant is read at each execution (default: the ambient <see cref="TenantScope"/>).</summary>
+    public TenancyDbContextOptionsBuilder TenantAccessor(ITenantAccessor accessor)
+    {
+        ArgumentNullException.ThrowIfNull(accessor);
+        Options = Copy(Options, accessor: accessor);
+        return this;
+    }
+
+    /// <summary>The schema of the binding's procedures (default <c>pgtenancy</c>).</summary>
+    public TenancyDbContextOptionsBuilder Schema(string schema)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(schema);
+        Options = Copy(Options, schema: schema);
+        return this;
+    }
+
+    private static TenancyOptions Copy(
+        TenancyOptions options,
+        TenantIdKind? kind = null,
+        string? settingName = null,
+        MissingTenantBehavior? missingTenant = null,
+        ITenantAccessor? accessor = null,
+        string? schema = null) => new()
+        {
+            TenantKind = kind ?? options.TenantKind,
+            SettingName = settingName ?? options.SettingName,
+            MissingTenant = missingTenant ?? options.MissingTenant,
+            TenantAccessor = accessor ?? options.TenantAccessor,
+            Schema = schema ?? options.Schema,
+            RefuseBypassRoles = options.RefuseBypassRoles,
+        };
+}

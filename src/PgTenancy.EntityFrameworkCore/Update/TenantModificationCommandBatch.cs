@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
+using Npgsql;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Update.Internal;
+using PgTenancy.Internal;
+
+// This file extends efcore.pg's internal batch on purpose, and is the one place that does (besides the version pin in
+// TenancyOptionsExtension.Validate); the provider's major version is pinned and tested.
+#pragma warning disable EF1001
+
+namespace PgTenancy.EntityFrameworkCore.Update;
+
+/// <summary>
+/// A SaveChanges batch that binds the tenant in its own round trip: the bind <c>CALL</c> is the batch's first
+/// statement, so inserts, updates and deletes cost no extra round trip and run in the same transaction as the bind.
+/// </summary>
+/// <remarks>
+/// efcore.pg reads each modification's row count by statement index (<c>NpgsqlDataReader.Statements[i]</c>), so a
+/// statement in front would be taken for the first modification (efcore.pg issues 2412, 2480, 3179; npgsql issue
+/// 4522 asks for a prepend hook). This batch therefore consumes results itself, with the indexes shifted by the one
+/// bind statement, and otherwise keeps efcore.pg's semantics: a modification without a result row must report
+/// exactly one affected row, one with a result row (RETURNING, concurrency tokens) must return it, and anything else
+/// raises <see cref="DbUpdateConcurrencyException"/> through the provider's own hook. This depends on efcore.pg's
+/// internal batch type, so the provider's major version is pinned (see the options extension's validation).
+/// </remarks>
+internal sealed class TenantModificationCommandBatch(
+    ModificationCommandBatchFactoryDependencies dependencies,
+    int maxBatchSize,
+    RelationalTypeMapping textMapping,
+    TenantBinder binder) : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
+{
+    /// <summary>Statements in front of the modifications: the bind.</summary>
+    private const int BindStatements = 1;
+
+    public override void Complete(bool moreBatchesExpected)
+    {
+        if (ModificationCommands.FirstOrDefault(c => c.StoreStoredProcedure is not null) is { } mapped)
+        {
+            throw new NotSupportedException(
+                $"Entity '{mapped.Entries[0].EntityType.DisplayName()}' is saved through stored procedure '{mapped.StoreStoredProcedure!.Name}', which PgTenancy does not bind yet. Map it to its table for SaveChanges.");
+        }
+
+        // Read now, inside SaveChanges, in the tenant scope of the caller; fail closed before anything is sent.
+        var tenant = binder.CurrentTenantValue();
+        SqlBuilder.Insert(0, binder.NamedBindPrefix);
+        RelationalCommandBuilder.AddParameter(TenantBinder.TenantParameterName, "@" + TenantBinder.TenantParameterName, textMapping, nullable: false);
+        ParameterValues[TenantBinder.TenantParameterName] = tenant;
+        base.Complete(moreBatchesExpected);
+    }
+
+    protected override void Consume(RelationalDataReader reader) =>
+        ConsumeAsync(reader, async: false, CancellationToken.None).GetAwaiter().GetResult();
+
+    protected override Task ConsumeAsync(RelationalDataReader reader, CancellationToken cancellationToken = default) =>
+        ConsumeAsync(reader, async: true, cancellationToken);
+
+    private async Task ConsumeAsync(RelationalDataReader reader, bool async, CancellationToken cancellationToken)
+    {
+        var npgsqlReader = (NpgsqlDataReader)reader.DbDataReader;
+        var index = 0;
+        try
+        {
+            var onResultSet = false;
+            for (; index < ModificationCommands.Count; index++)
+            {
+                var command = ModificationCommands[index];
+                if (ResultSetMappings[index].HasFlag(ResultSetMapping.HasResultRow))
+                {
+                    var read = async ? await reader.ReadAsync(cancellationToken).ConfigureAwait(false) : reader.Read();
+                    if (!read)
+                    {
+                        await ThrowConcurrencyAsync(reader, index, async, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    command.PropagateResults(reader);
+                    onResultSet = async
+                        ? await npgsqlReader.NextResultAsync(cancellationToken).ConfigureAwait(false)
+                        : npgsqlReader.NextResult();
+                }
+                else
+                {
+#pragma warning disable CS0618 // Statements is obsolete, but it is the only per-statement row count efcore.pg has too.
+                    var rows = npgsqlReader.Statements[index + BindStatements].Rows;
+#pragma warning restore CS0618
+                    if (rows != 1)
+                    {
+                        await ThrowConcurrencyAsync(reader, index, async, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            if (onResultSet)
+            {
+                Dependencies.UpdateLogger.UnexpectedTrailingResultSetWhenSaving();
+            }
+        }
+        catch (Exception e) when (e is not DbUpdateException and not OperationCanceledException)
+        {
+            throw new DbUpdateException(
+                RelationalStrings.UpdateStoreException, e, ModificationCommands[Math.Min(index, ModificationCommands.Count - 1)].Entries);
+        }
+    }
+
+    private Task ThrowConcurrencyAsync(RelationalDataReader reader, int index, bool async, CancellationToken cancellationToken)
+    {
+        if (async)
+        {
+            return ThrowAggregateUpdateConcurrencyExceptionAsync(reader, index, 1, 0, cancellationToken);
+        }
+
+        ThrowAggregateUpdateConcurrencyException(reader, index, 1, 0);
+        return Task.CompletedTask;
+    }
+}

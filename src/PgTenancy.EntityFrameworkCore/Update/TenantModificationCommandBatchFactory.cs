@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
+using PgTenancy.Internal;
+
+namespace PgTenancy.EntityFrameworkCore.Update;
+
+/// <summary>Makes SaveChanges batches that carry the tenant binding (replaces efcore.pg's factory).</summary>
+internal sealed class TenantModificationCommandBatchFactory(
+    ModificationCommandBatchFactoryDependencies dependencies,
+    IDbContextOptions options,
+    IRelationalTypeMappingSource typeMappings,
+    TenantBinder binder) : IModificationCommandBatchFactory
+{
+    // efcore.pg's default when MaxBatchSize is not configured.
+    private const int DefaultMaxBatchSize = 1000;
+
+    private readonly int _maxBatchSize = Math.Min(
+        RelationalOptionsExtension.Extract(options).MaxBatchSize ?? DefaultMaxBatchSize, DefaultMaxBatchSize);
+
+    private readonly RelationalTypeMapping _text = typeMappings.FindMapping(typeof(string))
+        ?? throw new InvalidOperationException("The PostgreSQL provider has no type mapping for string.");
+
+    public ModificationCommandBatch Create() => new TenantModificationCommandBatch(dependencies, _maxBatchSize, _text, binder);
+}
