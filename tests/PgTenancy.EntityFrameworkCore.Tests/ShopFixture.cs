@@ -48,6 +48,13 @@ public sealed class ShopFixture(ServerFixture server) : IAsyncLifetime
             await TenancyInstaller.InstallAsync(owner);
         }
 
+        // A role for audited cross-tenant work: BYPASSRLS, DML only, not the owner.
+        await Db.ExecuteAsync(Database.AdminConnectionString, $"""
+            CREATE ROLE "{BypassRole}" LOGIN NOSUPERUSER BYPASSRLS PASSWORD '{BypassPassword}';
+            GRANT CONNECT ON DATABASE "{Database.Name}" TO "{BypassRole}";
+            GRANT SELECT, INSERT, UPDATE, DELETE ON orders, order_lines TO "{BypassRole}";
+            GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{BypassRole}";
+            """);
         await ResetAsync();
     }
 
@@ -77,6 +84,23 @@ public sealed class ShopFixture(ServerFixture server) : IAsyncLifetime
 
     public ShopContext App() => new(AppOptions());
 
+    private const string BypassPassword = "bypass-role-password-for-tests";
+
+    private string BypassRole => Database.Name + "_bypass";
+
+    /// <summary>A data source for the BYPASSRLS role (disposed with the fixture).</summary>
+    public NpgsqlDataSource BypassDataSource()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Database.AppConnectionString) { Username = BypassRole, Password = BypassPassword };
+        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        lock (_dataSources)
+        {
+            _dataSources.Add(dataSource);
+        }
+
+        return dataSource;
+    }
+
     /// <summary>Orders per tenant as the superuser (no RLS): what really is in the table.</summary>
     public async Task<Dictionary<Guid, long>> CountsAsync(string table = "orders")
     {
@@ -103,6 +127,9 @@ public sealed class ShopFixture(ServerFixture server) : IAsyncLifetime
 
         if (_database is not null)
         {
+            NpgsqlConnection.ClearAllPools();
+            await Db.ExecuteAsync(Database.AdminConnectionString.Replace($"Database={Database.Name}", "Database=postgres", StringComparison.Ordinal),
+                $"DROP DATABASE IF EXISTS \"{Database.Name}\" WITH (FORCE); DROP ROLE IF EXISTS \"{BypassRole}\"");
             await _database.DisposeAsync();
         }
     }

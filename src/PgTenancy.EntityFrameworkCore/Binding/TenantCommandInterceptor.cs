@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
+using PgTenancy.EntityFrameworkCore.Diagnostics;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using PgTenancy.Internal;
 
 namespace PgTenancy.EntityFrameworkCore.Binding;
@@ -102,9 +104,19 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
             return null;
         }
 
+        if (TenancyContext.BypassReason(eventData.Context) is { } reason)
+        {
+            TenancyActivity.TagBypass(reason);
+            return null;
+        }
+
         var npgsqlCommand = command as NpgsqlCommand
             ?? throw new InvalidOperationException($"PgTenancy binds Npgsql commands only, but EF Core is executing a {command.GetType().Name}.");
         var tenant = binder.CurrentTenantValue();
+        TenancyActivity.TagTenant(tenant);
+        var logger = TenancyContext.Logger(eventData.Context);
+        var context = eventData.Context?.GetType();
+        TenancyLog.CommandBound(logger, tenant, eventData.CommandSource, context);
         return binder.TryBindInPlace(npgsqlCommand, tenant)
             ? null
             : binder.CreateBoundBatch(npgsqlCommand, tenant);

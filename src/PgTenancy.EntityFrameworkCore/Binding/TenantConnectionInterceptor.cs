@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using PgTenancy.Internal;
 
 namespace PgTenancy.EntityFrameworkCore.Binding;
@@ -11,11 +12,19 @@ namespace PgTenancy.EntityFrameworkCore.Binding;
 /// </summary>
 internal sealed class TenantConnectionInterceptor(TenantBinder binder) : DbConnectionInterceptor
 {
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) =>
-        binder.EnsureRoleIsBoundAsync(AsNpgsql(connection), async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        if (TenancyContext.BypassReason(eventData.Context) is null)
+        {
+            binder.EnsureRoleIsBoundAsync(AsNpgsql(connection), async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+    }
 
+    // A cross-tenant context connects as a bypass role on purpose; only tenant-bound contexts are checked.
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default) =>
-        binder.EnsureRoleIsBoundAsync(AsNpgsql(connection), async: true, cancellationToken).AsTask();
+        TenancyContext.BypassReason(eventData.Context) is null
+            ? binder.EnsureRoleIsBoundAsync(AsNpgsql(connection), async: true, cancellationToken).AsTask()
+            : Task.CompletedTask;
 
     private static NpgsqlConnection AsNpgsql(DbConnection connection) =>
         connection as NpgsqlConnection

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using PgTenancy.Internal;
 
 namespace PgTenancy.EntityFrameworkCore.ChangeTracking;
@@ -28,9 +29,9 @@ internal sealed class TenantEntitiesInterceptor(TenantBinder binder) : SaveChang
 
     private void Check(DbContext? context)
     {
-        if (context is null)
+        if (context is null || TenancyContext.BypassReason(context) is not null)
         {
-            return;
+            return; // a cross-tenant context writes the tenants it is told to
         }
 
         string? tenant = null;

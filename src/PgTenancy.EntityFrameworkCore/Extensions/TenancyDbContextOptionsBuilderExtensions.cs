@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using PgTenancy;
 using PgTenancy.EntityFrameworkCore.Infrastructure;
 using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 
@@ -22,10 +21,9 @@ public static class TenancyDbContextOptionsBuilderExtensions
     public static DbContextOptionsBuilder UseTenancy(this DbContextOptionsBuilder optionsBuilder, Action<TenancyDbContextOptionsBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(optionsBuilder);
-        var existing = optionsBuilder.Options.FindExtension<TenancyOptionsExtension>() ?? new TenancyOptionsExtension();
-        var builder = new TenancyDbContextOptionsBuilder(existing.Options);
+        var builder = new TenancyDbContextOptionsBuilder(optionsBuilder.Options.FindExtension<TenancyOptionsExtension>() ?? new TenancyOptionsExtension());
         configure?.Invoke(builder);
-        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(existing.WithOptions(builder.Options));
+        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(builder.Extension);
         return optionsBuilder;
     }
 

@@ -1,3 +1,6 @@
+using Npgsql;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
+
 namespace PgTenancy.EntityFrameworkCore.Infrastructure;
 
 /// <summary>
@@ -6,9 +9,15 @@ namespace PgTenancy.EntityFrameworkCore.Infrastructure;
 /// </summary>
 public sealed class TenancyDbContextOptionsBuilder
 {
-    internal TenancyDbContextOptionsBuilder(TenancyOptions options) => Options = options;
+    internal TenancyDbContextOptionsBuilder(TenancyOptionsExtension extension) => Extension = extension;
 
-    internal TenancyOptions Options { get; private set; }
+    internal TenancyOptionsExtension Extension { get; private set; }
+
+    private TenancyOptions Options
+    {
+        get => Extension.Options;
+        set => Extension = Extension.WithOptions(value);
+    }
 
     /// <summary>The type of the tenant columns (default <see cref="TenantIdKind.Uuid"/>).</summary>
     public TenancyDbContextOptionsBuilder TenantKind(TenantIdKind kind)
@@ -45,6 +54,19 @@ public sealed class TenancyDbContextOptionsBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(schema);
         Options = Copy(Options, schema: schema);
+        return this;
+    }
+
+    /// <summary>
+    /// Allows audited cross-tenant access (background jobs, admin screens) through <paramref name="bypassDataSource"/>,
+    /// which must connect as a role with BYPASSRLS or a dedicated policy — never the application role. Without this,
+    /// <c>CreateCrossTenantContext</c> throws. There is no setting that SQL could flip to bypass the policies: the
+    /// bypass is a different role on a different connection.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder AllowBypass(NpgsqlDataSource bypassDataSource)
+    {
+        ArgumentNullException.ThrowIfNull(bypassDataSource);
+        Extension = Extension.WithBypassDataSource(bypassDataSource);
         return this;
     }
 

@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
 using Npgsql;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Update.Internal;
+using PgTenancy.EntityFrameworkCore.Diagnostics;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using PgTenancy.Internal;
 
 // This file extends efcore.pg's internal batch on purpose, and is the one place that does (besides the version pin in
@@ -29,10 +31,11 @@ internal sealed class TenantModificationCommandBatch(
     ModificationCommandBatchFactoryDependencies dependencies,
     int maxBatchSize,
     RelationalTypeMapping textMapping,
-    TenantBinder binder) : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
+    TenantBinder binder,
+    string? bypassReason) : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
 {
-    /// <summary>Statements in front of the modifications: the bind.</summary>
-    private const int BindStatements = 1;
+    /// <summary>Statements in front of the modifications: the bind, except in a cross-tenant context.</summary>
+    private readonly int _bindStatements = bypassReason is null ? 1 : 0;
 
     public override void Complete(bool moreBatchesExpected)
     {
@@ -42,8 +45,19 @@ internal sealed class TenantModificationCommandBatch(
                 $"Entity '{mapped.Entries[0].EntityType.DisplayName()}' is saved through stored procedure '{mapped.StoreStoredProcedure!.Name}', which PgTenancy does not bind yet. Map it to its table for SaveChanges.");
         }
 
+        if (bypassReason is not null)
+        {
+            TenancyActivity.TagBypass(bypassReason);
+            base.Complete(moreBatchesExpected);
+            return;
+        }
+
         // Read now, inside SaveChanges, in the tenant scope of the caller; fail closed before anything is sent.
         var tenant = binder.CurrentTenantValue();
+        TenancyActivity.TagTenant(tenant);
+        var logger = TenancyContext.Logger(Dependencies.CurrentContext.Context);
+        var context = Dependencies.CurrentContext.Context.GetType();
+        TenancyLog.BatchBound(logger, tenant, ModificationCommands.Count, context);
         SqlBuilder.Insert(0, binder.NamedBindPrefix);
         RelationalCommandBuilder.AddParameter(TenantBinder.TenantParameterName, "@" + TenantBinder.TenantParameterName, textMapping, nullable: false);
         ParameterValues[TenantBinder.TenantParameterName] = tenant;
@@ -82,7 +96,7 @@ internal sealed class TenantModificationCommandBatch(
                 else
                 {
 #pragma warning disable CS0618 // Statements is obsolete, but it is the only per-statement row count efcore.pg has too.
-                    var rows = npgsqlReader.Statements[index + BindStatements].Rows;
+                    var rows = npgsqlReader.Statements[index + _bindStatements].Rows;
 #pragma warning restore CS0618
                     if (rows != 1)
                     {

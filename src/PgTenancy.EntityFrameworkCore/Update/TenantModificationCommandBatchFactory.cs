@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using PgTenancy.Internal;
 
 namespace PgTenancy.EntityFrameworkCore.Update;
@@ -21,5 +22,6 @@ internal sealed class TenantModificationCommandBatchFactory(
     private readonly RelationalTypeMapping _text = typeMappings.FindMapping(typeof(string))
         ?? throw new InvalidOperationException("The PostgreSQL provider has no type mapping for string.");
 
-    public ModificationCommandBatch Create() => new TenantModificationCommandBatch(dependencies, _maxBatchSize, _text, binder);
+    public ModificationCommandBatch Create() =>
+        new TenantModificationCommandBatch(dependencies, _maxBatchSize, _text, binder, options.FindExtension<TenancyOptionsExtension>()?.BypassReason);
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using PgTenancy.EntityFrameworkCore.Binding;
 using PgTenancy.EntityFrameworkCore.ChangeTracking;
 using PgTenancy.EntityFrameworkCore.Update;
@@ -35,6 +36,12 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <summary>The binding options.</summary>
     public TenancyOptions Options { get; private set; }
 
+    /// <summary>The data source for audited cross-tenant access (a BYPASSRLS role), if configured.</summary>
+    public NpgsqlDataSource? BypassDataSource { get; private set; }
+
+    /// <summary>Set on the options of a cross-tenant context: why it was opened. Such a context binds no tenant.</summary>
+    public string? BypassReason { get; private set; }
+
     /// <inheritdoc/>
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -46,9 +53,32 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        // efcore.pg style: a copy of every setting of this instance, with one replaced; caches start empty.
-        var clone = (TenancyOptionsExtension)MemberwiseClone();
+        var clone = Clone();
         clone.Options = options;
+        return clone;
+    }
+
+    /// <summary>A copy that allows audited cross-tenant access through <paramref name="dataSource"/>.</summary>
+    public TenancyOptionsExtension WithBypassDataSource(NpgsqlDataSource? dataSource)
+    {
+        var clone = Clone();
+        clone.BypassDataSource = dataSource;
+        return clone;
+    }
+
+    /// <summary>A copy for a cross-tenant context opened for <paramref name="reason"/>.</summary>
+    public TenancyOptionsExtension WithBypassReason(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var clone = Clone();
+        clone.BypassReason = reason;
+        return clone;
+    }
+
+    // efcore.pg style: a copy of every setting of this instance; the caller replaces one. Caches start empty.
+    private TenancyOptionsExtension Clone()
+    {
+        var clone = (TenancyOptionsExtension)MemberwiseClone();
         clone._binder = null;
         clone._info = null;
         return clone;
@@ -101,6 +131,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         public override string LogFragment =>
             $"using PgTenancy (setting {Extension.Options.SettingName}, {Extension.Options.TenantKind} tenants) ";
 
+        // The bypass reason is read per command from the context's options, so reasons do not multiply service providers.
         public override int GetServiceProviderHashCode() =>
             HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema);
 
