@@ -84,6 +84,19 @@ public sealed class ShopFixture(ServerFixture server) : IAsyncLifetime
 
     public ShopContext App() => new(AppOptions());
 
+    /// <summary>Options for another context type over the same database, as the app role with PgTenancy.</summary>
+    public DbContextOptions<TContext> AppOptionsFor<TContext>(Action<Infrastructure.TenancyDbContextOptionsBuilder> tenancy)
+        where TContext : DbContext
+    {
+        var dataSource = NpgsqlDataSource.Create(Database.AppConnectionString);
+        lock (_dataSources)
+        {
+            _dataSources.Add(dataSource);
+        }
+
+        return new DbContextOptionsBuilder<TContext>().UseNpgsql(dataSource).UseTenancy(tenancy).Options;
+    }
+
     private const string BypassPassword = "bypass-role-password-for-tests";
 
     private string BypassRole => Database.Name + "_bypass";

@@ -58,6 +58,17 @@ public sealed class TenancyDbContextOptionsBuilder
     }
 
     /// <summary>
+    /// Marks every entity type that has a property named <paramref name="propertyName"/> as tenant-scoped, as if
+    /// <c>IsTenantScoped</c> were called for it (an explicit <c>IsTenantScoped</c> wins).
+    /// </summary>
+    public TenancyDbContextOptionsBuilder TenantPropertyConvention(string propertyName = "TenantId")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(propertyName);
+        Extension = Extension.WithTenantPropertyConvention(propertyName);
+        return this;
+    }
+
+    /// <summary>
     /// Allows audited cross-tenant access (background jobs, admin screens) through <paramref name="bypassDataSource"/>,
     /// which must connect as a role with BYPASSRLS or a dedicated policy — never the application role. Without this,
     /// <c>CreateCrossTenantContext</c> throws. There is no setting that SQL could flip to bypass the policies: the

@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using PgTenancy.EntityFrameworkCore.Binding;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using PgTenancy.EntityFrameworkCore.ChangeTracking;
+using PgTenancy.EntityFrameworkCore.Metadata;
 using PgTenancy.EntityFrameworkCore.Update;
 using PgTenancy.Internal;
 
@@ -39,6 +41,9 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <summary>The data source for audited cross-tenant access (a BYPASSRLS role), if configured.</summary>
     public NpgsqlDataSource? BypassDataSource { get; private set; }
 
+    /// <summary>With a name, every entity type with a property of that name is tenant-scoped (a model convention).</summary>
+    public string? TenantPropertyConvention { get; private set; }
+
     /// <summary>Set on the options of a cross-tenant context: why it was opened. Such a context binds no tenant.</summary>
     public string? BypassReason { get; private set; }
 
@@ -63,6 +68,14 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     {
         var clone = Clone();
         clone.BypassDataSource = dataSource;
+        return clone;
+    }
+
+    /// <summary>A copy that marks entity types with a property named <paramref name="propertyName"/> as tenant-scoped.</summary>
+    public TenancyOptionsExtension WithTenantPropertyConvention(string? propertyName)
+    {
+        var clone = Clone();
+        clone.TenantPropertyConvention = propertyName;
         return clone;
     }
 
@@ -91,6 +104,11 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         services.AddSingleton<IInterceptor>(new TenantCommandInterceptor(binder));
         services.AddSingleton<IInterceptor>(new TenantConnectionInterceptor(binder));
         services.AddSingleton<IInterceptor>(new TenantEntitiesInterceptor(binder));
+
+        if (TenantPropertyConvention is { } propertyName)
+        {
+            services.AddScoped<IConventionSetPlugin>(_ => new TenantPropertyConventionPlugin(propertyName));
+        }
 
         // Replace, not TryAdd: efcore.pg has registered its own factory already.
         services.Replace(ServiceDescriptor.Scoped<IModificationCommandBatchFactory>(
@@ -133,7 +151,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
 
         // The bypass reason is read per command from the context's options, so reasons do not multiply service providers.
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema);
+            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema, Extension.TenantPropertyConvention);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo o
@@ -141,7 +159,8 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
             && o.Extension.Options.TenantKind == Extension.Options.TenantKind
             && o.Extension.Options.MissingTenant == Extension.Options.MissingTenant
             && ReferenceEquals(o.Extension.Options.TenantAccessor, Extension.Options.TenantAccessor)
-            && o.Extension.Options.Schema == Extension.Options.Schema;
+            && o.Extension.Options.Schema == Extension.Options.Schema
+            && o.Extension.TenantPropertyConvention == Extension.TenantPropertyConvention;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
