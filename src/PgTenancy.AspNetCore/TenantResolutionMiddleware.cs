@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace PgTenancy.AspNetCore;
+
+/// <summary>
+/// Resolves the request's tenant and runs the rest of the pipeline inside a <see cref="TenantScope"/> for it, so
+/// that every statement of the request is bound to it. The scope ends with the request.
+/// </summary>
+internal sealed class TenantResolutionMiddleware(RequestDelegate next, IOptions<TenantResolutionOptions> options)
+{
+    private readonly TenantResolutionOptions _options = options.Value;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (_options.ExcludedPaths.Any(path => context.Request.Path.StartsWithSegments(path)))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.Resolvers.Count == 0)
+        {
+            throw new InvalidOperationException(
+                "UseTenantResolution() has no resolver: configure one in AddPgTenancy(o => o.FromHeader() / FromClaim() / FromHost(…) / From(…)).");
+        }
+
+        foreach (var resolver in _options.Resolvers)
+        {
+            if (await resolver.ResolveAsync(context).ConfigureAwait(false) is not { } raw)
+            {
+                continue;
+            }
+
+            if (!TenantId.TryParse(raw, _options.TenantKind, out var tenant))
+            {
+                await ProblemAsync(context, _options.InvalidTenantStatusCode, "Malformed tenant",
+                    $"The tenant in the {resolver.Source} is not a valid {_options.TenantKind} tenant id.").ConfigureAwait(false);
+                return;
+            }
+
+            using (TenantScope.Begin(tenant))
+            {
+                await next(context).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await ProblemAsync(context, _options.MissingTenantStatusCode, "Tenant required",
+            $"The request names no tenant; looked in: {string.Join(", ", _options.Resolvers.Select(r => r.Source))}.").ConfigureAwait(false);
+    }
+
+    // The rejected value is not echoed back: it may be attacker-controlled.
+    private static Task ProblemAsync(HttpContext context, int status, string title, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(context);
+}
