@@ -42,7 +42,8 @@ public static class CrossTenantDbContextExtensions
         }
 
         builder.UseNpgsql(bypass);
-        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(tenancy.WithBypassReason(reason));
+        // Without the tenant query filter: a cross-tenant context is meant to see every tenant.
+        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(tenancy.WithBypassReason(reason).WithQueryFilter(false));
         var crossTenant = Activator.CreateInstance(typeof(TContext), builder.Options) as TContext
             ?? throw new InvalidOperationException($"{typeof(TContext).Name} needs a public constructor taking DbContextOptions<{typeof(TContext).Name}> for cross-tenant contexts.");
 

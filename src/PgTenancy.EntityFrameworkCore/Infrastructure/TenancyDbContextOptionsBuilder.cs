@@ -69,6 +69,19 @@ public sealed class TenancyDbContextOptionsBuilder
     }
 
     /// <summary>
+    /// Adds an EF Core query filter <c>tenant property == current tenant</c> to every tenant-scoped entity type, as
+    /// defence in depth for LINQ queries if row-level security were ever missing. Off by default: row-level security
+    /// is the enforcement, and a filter on top would hide a broken policy from tests such as the isolation kit. The
+    /// filter reads the ambient <see cref="TenantScope"/> at each execution (not a custom accessor); it does not cover
+    /// raw SQL, and cross-tenant contexts are made without it.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder UseQueryFilter(bool enabled = true)
+    {
+        Extension = Extension.WithQueryFilter(enabled);
+        return this;
+    }
+
+    /// <summary>
     /// Allows audited cross-tenant access (background jobs, admin screens) through <paramref name="bypassDataSource"/>,
     /// which must connect as a role with BYPASSRLS or a dedicated policy — never the application role. Without this,
     /// <c>CreateCrossTenantContext</c> throws. There is no setting that SQL could flip to bypass the policies: the

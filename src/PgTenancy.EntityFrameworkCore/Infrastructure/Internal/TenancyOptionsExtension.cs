@@ -44,6 +44,9 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <summary>With a name, every entity type with a property of that name is tenant-scoped (a model convention).</summary>
     public string? TenantPropertyConvention { get; private set; }
 
+    /// <summary>Whether tenant-scoped entity types get an EF Core query filter on the tenant (off by default).</summary>
+    public bool QueryFilter { get; private set; }
+
     /// <summary>Set on the options of a cross-tenant context: why it was opened. Such a context binds no tenant.</summary>
     public string? BypassReason { get; private set; }
 
@@ -79,6 +82,14 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         return clone;
     }
 
+    /// <summary>A copy with the tenant query filter on or off.</summary>
+    public TenancyOptionsExtension WithQueryFilter(bool enabled)
+    {
+        var clone = Clone();
+        clone.QueryFilter = enabled;
+        return clone;
+    }
+
     /// <summary>A copy for a cross-tenant context opened for <paramref name="reason"/>.</summary>
     public TenancyOptionsExtension WithBypassReason(string reason)
     {
@@ -108,6 +119,13 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         if (TenantPropertyConvention is { } propertyName)
         {
             services.AddScoped<IConventionSetPlugin>(_ => new TenantPropertyConventionPlugin(propertyName));
+        }
+
+        if (QueryFilter)
+        {
+            var settingName = Options.SettingName;
+            services.AddScoped<IConventionSetPlugin>(provider => new TenantQueryFilterConventionPlugin(
+                provider.GetRequiredService<IRelationalTypeMappingSource>(), settingName));
         }
 
         // Replace, not TryAdd: efcore.pg has registered its own factory already.
@@ -151,7 +169,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
 
         // The bypass reason is read per command from the context's options, so reasons do not multiply service providers.
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema, Extension.TenantPropertyConvention);
+            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema, Extension.TenantPropertyConvention, Extension.QueryFilter);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo o
@@ -160,7 +178,8 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
             && o.Extension.Options.MissingTenant == Extension.Options.MissingTenant
             && ReferenceEquals(o.Extension.Options.TenantAccessor, Extension.Options.TenantAccessor)
             && o.Extension.Options.Schema == Extension.Options.Schema
-            && o.Extension.TenantPropertyConvention == Extension.TenantPropertyConvention;
+            && o.Extension.TenantPropertyConvention == Extension.TenantPropertyConvention
+            && o.Extension.QueryFilter == Extension.QueryFilter;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {

@@ -1,0 +1,74 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.EntityFrameworkCore.Query.SqlExpressions;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace PgTenancy.EntityFrameworkCore.Metadata;
+
+/// <summary>
+/// Adds a query filter <c>tenant column = bound tenant</c> to every tenant-scoped entity type: defence in depth for
+/// LINQ queries on top of row-level security. Off by default (see docs/ef-core.md).
+/// </summary>
+internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource typeMappings, string settingName) : IModelFinalizingConvention
+{
+    public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
+    {
+        foreach (var entityType in modelBuilder.Metadata.GetEntityTypes().Where(e => e.BaseType is null).ToList())
+        {
+            if (entityType.FindTenantProperty() is not { } property)
+            {
+                continue;
+            }
+
+            var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+            var (method, sqlType) = type == typeof(Guid) ? (nameof(TenantQueryFilterValues.BoundUuid), "uuid")
+                : type == typeof(long) ? (nameof(TenantQueryFilterValues.BoundBigInt), "bigint")
+                : type == typeof(string) ? (nameof(TenantQueryFilterValues.BoundText), "text")
+                : throw new InvalidOperationException(
+                    $"The tenant property {entityType.DisplayName()}.{property.Name} is a {type.Name}; the tenant query filter supports Guid, long and string.");
+
+            var function = typeof(TenantQueryFilterValues).GetMethod(method, BindingFlags.Public | BindingFlags.Static)!;
+            modelBuilder.HasDbFunction(function)?.HasTranslation(_ => BoundTenant(type, sqlType));
+
+            var entity = Expression.Parameter(entityType.ClrType, "e");
+            var column = Expression.Call(typeof(EF), nameof(EF.Property), [property.ClrType], entity, Expression.Constant(property.Name));
+            Expression value = Expression.Call(function);
+            if (value.Type != property.ClrType)
+            {
+                value = Expression.Convert(value, property.ClrType);
+            }
+
+            entityType.Builder.HasQueryFilter(Expression.Lambda(Expression.Equal(column, value), entity));
+        }
+    }
+
+    // NULLIF(current_setting('<setting>', true), '')::<type>: the same expression the policies compare with.
+    private SqlExpression BoundTenant(Type clrType, string sqlType)
+    {
+        var text = typeMappings.FindMapping(typeof(string))!;
+        var setting = new SqlFunctionExpression(
+            "current_setting",
+            [new SqlConstantExpression(settingName, text), new SqlConstantExpression(true, typeMappings.FindMapping(typeof(bool)))],
+            nullable: true,
+            argumentsPropagateNullability: [false, false],
+            typeof(string),
+            text);
+        var bound = new SqlFunctionExpression(
+            "NULLIF", [setting, new SqlConstantExpression("", text)], nullable: true, argumentsPropagateNullability: [false, false], typeof(string), text);
+        return sqlType == "text" ? bound : new SqlUnaryExpression(ExpressionType.Convert, bound, clrType, typeMappings.FindMapping(clrType));
+    }
+}
+
+/// <summary>Adds <see cref="TenantQueryFilterConvention"/> after the tenant-property convention.</summary>
+internal sealed class TenantQueryFilterConventionPlugin(IRelationalTypeMappingSource typeMappings, string settingName) : IConventionSetPlugin
+{
+    public ConventionSet ModifyConventions(ConventionSet conventionSet)
+    {
+        conventionSet.ModelFinalizingConventions.Add(new TenantQueryFilterConvention(typeMappings, settingName));
+        return conventionSet;
+    }
+}
