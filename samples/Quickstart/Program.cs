@@ -2,9 +2,11 @@
 // pgaudit and PgBouncer when installed), puts two tenants' orders in one table under row-level security, and shows
 // tenant A reading its own rows and failing to touch B's — through TenantDataSource, as the application role.
 // Everything it started is removed when it ends.
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PgTenancy;
 using PgTenancy.Testing;
+using Quickstart;
 
 Console.WriteLine("Starting a throwaway PostgreSQL server…");
 await using var server = await PostgresServer.StartAsync(b => b.WithPgBouncerIfInstalled());
@@ -77,6 +79,17 @@ try
 catch (TenantContextMissingException)
 {
     Console.WriteLine("Without a tenant in scope: TenantContextMissingException, and nothing was sent.");
+}
+
+// 3. The same with EF Core: UseTenancy() binds every query and SaveChanges; new orders get the tenant in scope.
+var efOptions = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(appPool).UseTenancy().Options;
+using (TenantScope.Begin(tenantB))
+{
+    await using var shop = new ShopContext(efOptions);
+    shop.Orders.Add(new Order { Item = "teapot" }); // TenantId filled in from the scope
+    await shop.SaveChangesAsync();
+    var items = await shop.Orders.OrderBy(o => o.Id).Select(o => o.Item).ToListAsync();
+    Console.WriteLine($"Tenant B through EF Core (UseTenancy, IsTenantScoped) reads: {string.Join(", ", items)}");
 }
 
 if (server.HasPgBouncer)
