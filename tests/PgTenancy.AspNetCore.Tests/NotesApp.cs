@@ -11,7 +11,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using PgTenancy.AspNetCore;
-using PgTenancy.Policies;
 using PgTenancy.Testing;
 using PgTenancy.TestSupport;
 using Xunit;
@@ -69,7 +68,7 @@ public sealed class NotesFixture(ServerFixture server) : IAsyncLifetime
         }
 
         await Db.ExecuteAsync(Database.OwnerConnectionString, $"""
-            {new TenantPolicy("notes", "public", "TenantId", TenantIdKind.Uuid, [Database.AppRole]).EnableSql()}
+            {new TenantIsolationPolicy("notes", "TenantId") { Schema = "public", AppRoles = [Database.AppRole] }.EnableSql()}
             GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO "{Database.AppRole}";
             GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{Database.AppRole}";
             """);

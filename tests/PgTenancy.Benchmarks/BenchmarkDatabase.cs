@@ -1,5 +1,4 @@
 using Npgsql;
-using PgTenancy.Policies;
 using PgTenancy.Testing;
 using PgTenancy.TestSupport;
 
@@ -56,7 +55,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
     {
         var database = await server.CreateDatabaseAsync("bench");
         var tenants = Enumerable.Range(1, Tenants).Select(i => new Guid($"{i:x8}-0000-4000-8000-000000000000")).ToArray();
-        var policy = new TenantPolicy("items", "public", "tenant_id", TenantIdKind.Uuid, [database.AppRole]);
+        var policy = new TenantIsolationPolicy("items", "tenant_id") { Schema = "public", AppRoles = [database.AppRole] };
         await ExecuteAsync(database.OwnerConnectionString, $"""
             CREATE TABLE public.items (tenant_id uuid NOT NULL, id bigint NOT NULL, payload text NOT NULL, PRIMARY KEY (tenant_id, id));
             {policy.EnableSql()}

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PgTenancy.Policies;
 using PgTenancy.Testing;
 using PgTenancy.TestSupport;
 using Xunit;
@@ -37,7 +36,7 @@ public sealed class ShopFixture(ServerFixture server) : IAsyncLifetime
         }
 
         var policies = string.Join('\n', TenantTables.Select(table =>
-            new TenantPolicy(table, "public", "TenantId", TenantIdKind.Uuid, [Database.AppRole]).EnableSql()));
+            new TenantIsolationPolicy(table, "TenantId") { Schema = "public", AppRoles = [Database.AppRole] }.EnableSql()));
         await Db.ExecuteAsync(Database.OwnerConnectionString, $"""
             {policies}
             GRANT SELECT, INSERT, UPDATE, DELETE ON orders, order_lines TO "{Database.AppRole}";

