@@ -1,0 +1,90 @@
+using PgTenancy.Sql;
+
+namespace PgTenancy;
+
+/// <summary>
+/// The SQL of least-privilege roles for a multi-tenant database (DESIGN.md, "Roles"): an application role that row-
+/// level security applies to and that may only read and write rows, and a read-only role. Each method's SQL has an
+/// exact inverse (<c>Drop…</c>, <c>Revoke…</c>) for a migration's <c>Down()</c>. Passwords never appear: roles are made
+/// with <c>PASSWORD NULL</c> (no login until one is set), and the password is set at deploy time from configuration,
+/// outside any script.
+/// </summary>
+public static class TenantRoles
+{
+    // DESIGN.md's attributes, spelled out: defaults can differ between versions and installations.
+    private const string LeastPrivilege = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION";
+
+    /// <summary>Creates the application role: may log in, nothing else, until grants are given; subject to RLS.</summary>
+    public static string CreateAppRole(string role) => CreateRole(role, "application role: DML on tenant tables, under row-level security");
+
+    /// <summary>Creates a read-only role with the same attributes as the application role.</summary>
+    public static string CreateReadOnlyRole(string role) => CreateRole(role, "read-only role: SELECT on tenant tables, under row-level security");
+
+    /// <summary>The inverse of <see cref="CreateAppRole"/> and <see cref="CreateReadOnlyRole"/>.</summary>
+    public static string DropRole(string role) => $"DROP ROLE {SqlText.Identifier(role)};";
+
+    /// <summary>
+    /// Grants <paramref name="role"/> SELECT, INSERT, UPDATE and DELETE on every table of <paramref name="schema"/>, and
+    /// the use of its sequences — never TRUNCATE (which RLS does not cover), REFERENCES or CREATE — and the same on
+    /// tables and sequences created later by <paramref name="creator"/> (default privileges).
+    /// </summary>
+    /// <param name="role">The role to grant to.</param>
+    /// <param name="schema">The schema of the tenant tables.</param>
+    /// <param name="creator">The role that will create future tables (the migrator); <see langword="null"/> for the role running the script.</param>
+    public static string GrantDml(string role, string schema, string? creator = null) =>
+        Grants(role, schema, creator, "SELECT, INSERT, UPDATE, DELETE", "USAGE, SELECT", grant: true);
+
+    /// <summary>The exact inverse of <see cref="GrantDml"/>.</summary>
+    public static string RevokeDml(string role, string schema, string? creator = null) =>
+        Grants(role, schema, creator, "SELECT, INSERT, UPDATE, DELETE", "USAGE, SELECT", grant: false);
+
+    /// <summary>Grants <paramref name="role"/> SELECT on every table and sequence of the schema, now and later.</summary>
+    public static string GrantReadOnly(string role, string schema, string? creator = null) =>
+        Grants(role, schema, creator, "SELECT", "SELECT", grant: true);
+
+    /// <summary>The exact inverse of <see cref="GrantReadOnly"/>.</summary>
+    public static string RevokeReadOnly(string role, string schema, string? creator = null) =>
+        Grants(role, schema, creator, "SELECT", "SELECT", grant: false);
+
+    /// <summary>
+    /// Takes CREATE on <paramref name="schema"/> away from PUBLIC (PostgreSQL 15 no longer grants it on <c>public</c>,
+    /// but a database upgraded from 14 may). Deliberately without an inverse: a migration's Down must never give every
+    /// role the right to create objects.
+    /// </summary>
+    public static string RevokeCreateFromPublic(string schema = "public") =>
+        $"REVOKE CREATE ON SCHEMA {SqlText.Identifier(schema)} FROM PUBLIC;";
+
+    private static string CreateRole(string role, string purpose) =>
+        $"""
+        CREATE ROLE {SqlText.Identifier(role)} {LeastPrivilege} PASSWORD NULL;
+        COMMENT ON ROLE {SqlText.Identifier(role)} IS {SqlText.Literal($"PgTenancy {purpose}. Set its password at deploy time (ALTER ROLE … PASSWORD), never in a script.")};
+        """;
+
+    private static string Grants(string role, string schema, string? creator, string tablePrivileges, string sequencePrivileges, bool grant)
+    {
+        var (verb, direction) = grant ? ("GRANT", "TO") : ("REVOKE", "FROM");
+        var who = SqlText.Identifier(role);
+        var where = SqlText.Identifier(schema);
+        var defaults = creator is null ? "ALTER DEFAULT PRIVILEGES" : $"ALTER DEFAULT PRIVILEGES FOR ROLE {SqlText.Identifier(creator)}";
+        var lines = new List<string>
+        {
+            $"{verb} {tablePrivileges} ON ALL TABLES IN SCHEMA {where} {direction} {who};",
+            $"{verb} {sequencePrivileges} ON ALL SEQUENCES IN SCHEMA {where} {direction} {who};",
+            $"{defaults} IN SCHEMA {where} {verb} {tablePrivileges} ON TABLES {direction} {who};",
+            $"{defaults} IN SCHEMA {where} {verb} {sequencePrivileges} ON SEQUENCES {direction} {who};",
+        };
+
+        // USAGE on the schema comes first when granting and goes last when revoking.
+        var usage = $"{verb} USAGE ON SCHEMA {where} {direction} {who};";
+        if (grant)
+        {
+            lines.Insert(0, usage);
+        }
+        else
+        {
+            lines.Add(usage);
+        }
+
+        return string.Join('\n', lines);
+    }
+}
