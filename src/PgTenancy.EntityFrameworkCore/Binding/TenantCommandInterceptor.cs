@@ -15,17 +15,24 @@ namespace PgTenancy.EntityFrameworkCore.Binding;
 /// </summary>
 internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandInterceptor
 {
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
-        Bind(command, eventData) is { } batch ? InterceptionResult<DbDataReader>.SuppressWithResult(batch.ExecuteReader()) : result;
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return Bind(command, eventData) is { } batch ? InterceptionResult<DbDataReader>.SuppressWithResult(batch.ExecuteReader()) : result;
+    }
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
-        Bind(command, eventData) is { } batch
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
+        return Bind(command, eventData) is { } batch
             ? InterceptionResult<DbDataReader>.SuppressWithResult(await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             : result;
+    }
 
     public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
+        Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         if (Bind(command, eventData) is not { } batch)
         {
             return result;
@@ -40,6 +47,7 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
     public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
+        await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
         if (Bind(command, eventData) is not { } batch)
         {
             return result;
@@ -53,6 +61,7 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
 
     public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
+        Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         if (Bind(command, eventData) is not { } batch)
         {
             return result;
@@ -67,6 +76,7 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
     public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
+        await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
         if (Bind(command, eventData) is not { } batch)
         {
             return result;
@@ -91,6 +101,19 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
         CommandFailed(command, eventData);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Refuses a superuser or BYPASSRLS role the first time each physical connection runs a tenant-bound command
+    /// (including SaveChanges), once, then cached. Migrations and cross-tenant contexts are not checked: they may
+    /// rightly run as the owner, a superuser or a bypass role.
+    /// </summary>
+    private ValueTask Guard(DbCommand command, CommandEventData eventData, bool async, CancellationToken cancellationToken) =>
+        eventData.CommandSource == CommandSource.Migrations || TenancyContext.BypassReason(eventData.Context) is not null
+            ? ValueTask.CompletedTask
+            : binder.EnsureRoleIsBoundAsync(
+                command.Connection as NpgsqlConnection ?? throw new InvalidOperationException($"PgTenancy needs an NpgsqlConnection, but EF Core uses a {command.Connection?.GetType().Name}."),
+                async,
+                cancellationToken);
 
     /// <summary>
     /// Binds the command in place when its SQL can carry the bind (named parameters, as EF writes them); otherwise

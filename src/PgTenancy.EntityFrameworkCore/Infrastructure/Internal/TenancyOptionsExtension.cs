@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,7 @@ using PgTenancy.EntityFrameworkCore.Binding;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using PgTenancy.EntityFrameworkCore.ChangeTracking;
 using PgTenancy.EntityFrameworkCore.Metadata;
+using PgTenancy.EntityFrameworkCore.Migrations;
 using PgTenancy.EntityFrameworkCore.Update;
 using PgTenancy.Internal;
 
@@ -113,7 +115,6 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     {
         var binder = Binder;
         services.AddSingleton<IInterceptor>(new TenantCommandInterceptor(binder));
-        services.AddSingleton<IInterceptor>(new TenantConnectionInterceptor(binder));
         services.AddSingleton<IInterceptor>(new TenantEntitiesInterceptor(binder));
 
         if (TenantPropertyConvention is { } propertyName)
@@ -128,7 +129,8 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
                 provider.GetRequiredService<IRelationalTypeMappingSource>(), settingName));
         }
 
-        // Replace, not TryAdd: efcore.pg has registered its own factory already.
+        // Replace, not TryAdd: efcore.pg has registered its own generator and factory already.
+        services.Replace(ServiceDescriptor.Scoped<IMigrationsSqlGenerator, TenancyMigrationsSqlGenerator>());
         services.Replace(ServiceDescriptor.Scoped<IModificationCommandBatchFactory>(
             provider => new TenantModificationCommandBatchFactory(
                 provider.GetRequiredService<ModificationCommandBatchFactoryDependencies>(),

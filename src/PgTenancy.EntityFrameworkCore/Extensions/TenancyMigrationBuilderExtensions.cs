@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations.Builders;
+using PgTenancy;
+using PgTenancy.EntityFrameworkCore.Migrations.Operations;
+
+// In EF Core's namespace, as efcore.pg does for its MigrationBuilder extensions.
+namespace Microsoft.EntityFrameworkCore;
+
+/// <summary>
+/// PgTenancy's migration operations: row-level security, the binding's procedures, and least-privilege roles, each
+/// with an exact inverse for <c>Down()</c>. Their SQL is generated when the migrating context uses <c>UseTenancy()</c>.
+/// </summary>
+public static class TenancyMigrationBuilderExtensions
+{
+    /// <summary>
+    /// Enables and forces row-level security on <paramref name="table"/> and creates the tenant policy (USING and WITH
+    /// CHECK against the bound tenant). Fails with a clear message if the table or column is missing, the column's type
+    /// is not the tenant kind's, or the policy exists already.
+    /// </summary>
+    public static OperationBuilder<EnableTenantIsolationOperation> EnableTenantIsolation(
+        this MigrationBuilder migrationBuilder,
+        string table,
+        string tenantColumn,
+        TenantIdKind tenantKind = TenantIdKind.Uuid,
+        string[]? appRoles = null,
+        string? schema = null,
+        string policyName = "tenant_isolation",
+        string settingName = "app.tenant_id") =>
+        Add(migrationBuilder, new EnableTenantIsolationOperation
+        {
+            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName,
+        });
+
+    /// <summary>The exact inverse of <see cref="EnableTenantIsolation"/>; give it the same arguments.</summary>
+    public static OperationBuilder<DisableTenantIsolationOperation> DisableTenantIsolation(
+        this MigrationBuilder migrationBuilder,
+        string table,
+        string tenantColumn,
+        TenantIdKind tenantKind = TenantIdKind.Uuid,
+        string[]? appRoles = null,
+        string? schema = null,
+        string policyName = "tenant_isolation",
+        string settingName = "app.tenant_id") =>
+        Add(migrationBuilder, new DisableTenantIsolationOperation
+        {
+            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName,
+        });
+
+    /// <summary>Installs (idempotently) the procedures the tenant binding calls, in <paramref name="schema"/>.</summary>
+    public static OperationBuilder<InstallTenantBindingOperation> InstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = "pgtenancy") =>
+        Add(migrationBuilder, new InstallTenantBindingOperation { Schema = schema });
+
+    /// <summary>The inverse of <see cref="InstallTenantBinding"/>.</summary>
+    public static OperationBuilder<UninstallTenantBindingOperation> UninstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = "pgtenancy") =>
+        Add(migrationBuilder, new UninstallTenantBindingOperation { Schema = schema });
+
+    /// <summary>Creates the application role (no password: set it at deploy time from configuration).</summary>
+    public static OperationBuilder<CreateTenantRoleOperation> CreateTenantAppRole(this MigrationBuilder migrationBuilder, string name) =>
+        Add(migrationBuilder, new CreateTenantRoleOperation { Name = name });
+
+    /// <summary>Creates a read-only role (no password: set it at deploy time from configuration).</summary>
+    public static OperationBuilder<CreateTenantRoleOperation> CreateTenantReadOnlyRole(this MigrationBuilder migrationBuilder, string name) =>
+        Add(migrationBuilder, new CreateTenantRoleOperation { Name = name, ReadOnly = true });
+
+    /// <summary>Drops a role made by <see cref="CreateTenantAppRole"/> or <see cref="CreateTenantReadOnlyRole"/>.</summary>
+    public static OperationBuilder<DropTenantRoleOperation> DropTenantRole(this MigrationBuilder migrationBuilder, string name) =>
+        Add(migrationBuilder, new DropTenantRoleOperation { Name = name });
+
+    /// <summary>Grants DML (or SELECT only) on a schema's tables and sequences, now and later — never TRUNCATE, REFERENCES or CREATE.</summary>
+    public static OperationBuilder<GrantTenantPrivilegesOperation> GrantTenantPrivileges(
+        this MigrationBuilder migrationBuilder, string role, string schema = "public", string? creator = null, bool readOnly = false) =>
+        Add(migrationBuilder, new GrantTenantPrivilegesOperation { Role = role, Schema = schema, Creator = creator, ReadOnly = readOnly });
+
+    /// <summary>The exact inverse of <see cref="GrantTenantPrivileges"/>; give it the same arguments.</summary>
+    public static OperationBuilder<RevokeTenantPrivilegesOperation> RevokeTenantPrivileges(
+        this MigrationBuilder migrationBuilder, string role, string schema = "public", string? creator = null, bool readOnly = false) =>
+        Add(migrationBuilder, new RevokeTenantPrivilegesOperation { Role = role, Schema = schema, Creator = creator, ReadOnly = readOnly });
+
+    /// <summary>Takes CREATE on <paramref name="schema"/> away from PUBLIC; deliberately without an inverse.</summary>
+    public static OperationBuilder<RevokeCreateFromPublicOperation> RevokeCreateFromPublic(this MigrationBuilder migrationBuilder, string schema = "public") =>
+        Add(migrationBuilder, new RevokeCreateFromPublicOperation { Schema = schema });
+
+    private static OperationBuilder<T> Add<T>(MigrationBuilder migrationBuilder, T operation)
+        where T : Microsoft.EntityFrameworkCore.Migrations.Operations.MigrationOperation
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.Operations.Add(operation);
+        return new OperationBuilder<T>(operation);
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Migrations;
+using PgTenancy.Binding;
+using PgTenancy.EntityFrameworkCore.Migrations.Operations;
+
+// efcore.pg's SQL generator is extended, so its constructor's internal options type is named here; the provider's
+// major version is pinned (TenancyOptionsExtension.Validate).
+#pragma warning disable EF1001
+
+namespace PgTenancy.EntityFrameworkCore.Migrations;
+
+/// <summary>
+/// Generates the SQL of PgTenancy's migration operations from the one place in PgTenancy that spells it
+/// (<see cref="TenantIsolationPolicy"/>, <see cref="TenantRoles"/>, the binding installer), so that
+/// <c>dotnet ef migrations script</c> shows it and <c>Down()</c> is exact. Every other operation is efcore.pg's.
+/// </summary>
+internal sealed class TenancyMigrationsSqlGenerator(MigrationsSqlGeneratorDependencies dependencies, INpgsqlSingletonOptions npgsqlOptions)
+    : NpgsqlMigrationsSqlGenerator(dependencies, npgsqlOptions)
+{
+    protected override void Generate(MigrationOperation operation, IModel? model, MigrationCommandListBuilder builder)
+    {
+        var sql = operation switch
+        {
+            EnableTenantIsolationOperation enable => enable.ToPolicy().EnableSql(),
+            DisableTenantIsolationOperation disable => disable.ToPolicy().DisableSql(),
+            InstallTenantBindingOperation install => BindingSql.InstallScript(new TenancyOptions { Schema = install.Schema }),
+            UninstallTenantBindingOperation uninstall => BindingSql.UninstallScript(new TenancyOptions { Schema = uninstall.Schema }),
+            CreateTenantRoleOperation { ReadOnly: false } create => TenantRoles.CreateAppRole(create.Name),
+            CreateTenantRoleOperation create => TenantRoles.CreateReadOnlyRole(create.Name),
+            DropTenantRoleOperation drop => TenantRoles.DropRole(drop.Name),
+            GrantTenantPrivilegesOperation { ReadOnly: false } grant => TenantRoles.GrantDml(grant.Role, grant.Schema, grant.Creator),
+            GrantTenantPrivilegesOperation grant => TenantRoles.GrantReadOnly(grant.Role, grant.Schema, grant.Creator),
+            RevokeTenantPrivilegesOperation { ReadOnly: false } revoke => TenantRoles.RevokeDml(revoke.Role, revoke.Schema, revoke.Creator),
+            RevokeTenantPrivilegesOperation revoke => TenantRoles.RevokeReadOnly(revoke.Role, revoke.Schema, revoke.Creator),
+            RevokeCreateFromPublicOperation revoke => TenantRoles.RevokeCreateFromPublic(revoke.Schema),
+            _ => null,
+        };
+
+        if (sql is null)
+        {
+            base.Generate(operation, model, builder);
+            return;
+        }
+
+        builder.Append(sql).AppendLine().EndCommand();
+    }
+}
