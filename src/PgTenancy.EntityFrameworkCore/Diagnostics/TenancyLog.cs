@@ -13,6 +13,9 @@ internal static partial class TenancyLog
     [LoggerMessage(EventId = 36002, Level = LogLevel.Debug, Message = "Bound tenant {TenantId} to a SaveChanges batch of {Count} modifications of {ContextType}.")]
     public static partial void BatchBound(ILogger logger, string tenantId, int count, Type? contextType);
 
+    [LoggerMessage(EventId = 36004, Level = LogLevel.Warning, Message = "PgTenancy: a key leaks across tenants: {Problem}.")]
+    public static partial void LeakyKey(ILogger logger, string problem);
+
     [LoggerMessage(EventId = 36003, Level = LogLevel.Warning, Message = "Cross-tenant access opened on {ContextType} through the bypass data source. Reason: {Reason}")]
     public static partial void BypassOpened(ILogger logger, string contextType, string reason);
 }

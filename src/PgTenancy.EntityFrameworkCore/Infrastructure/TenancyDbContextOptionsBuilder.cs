@@ -82,6 +82,17 @@ public sealed class TenancyDbContextOptionsBuilder
     }
 
     /// <summary>
+    /// How unique indexes, alternate keys and foreign keys of tenant-scoped entities that leave out the tenant column
+    /// are reported when the model is built (default <see cref="Metadata.TenantKeyValidation.Warning"/>): uniqueness and
+    /// foreign-key checks bypass row-level security, so such keys leak existence across tenants.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder TenantKeyValidation(Metadata.TenantKeyValidation mode)
+    {
+        Extension = Extension.WithKeyValidation(mode);
+        return this;
+    }
+
+    /// <summary>
     /// Allows audited cross-tenant access (background jobs, admin screens) through <paramref name="bypassDataSource"/>,
     /// which must connect as a role with BYPASSRLS or a dedicated policy — never the application role. Without this,
     /// <c>CreateCrossTenantContext</c> throws. There is no setting that SQL could flip to bypass the policies: the

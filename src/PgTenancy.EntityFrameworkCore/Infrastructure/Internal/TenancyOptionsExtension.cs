@@ -49,6 +49,9 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <summary>Whether tenant-scoped entity types get an EF Core query filter on the tenant (off by default).</summary>
     public bool QueryFilter { get; private set; }
 
+    /// <summary>How keys of tenant-scoped entities that leave out the tenant column are reported (default: warning).</summary>
+    public TenantKeyValidation KeyValidation { get; private set; } = TenantKeyValidation.Warning;
+
     /// <summary>Set on the options of a cross-tenant context: why it was opened. Such a context binds no tenant.</summary>
     public string? BypassReason { get; private set; }
 
@@ -92,6 +95,14 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         return clone;
     }
 
+    /// <summary>A copy with another key validation mode.</summary>
+    public TenancyOptionsExtension WithKeyValidation(TenantKeyValidation mode)
+    {
+        var clone = Clone();
+        clone.KeyValidation = mode;
+        return clone;
+    }
+
     /// <summary>A copy for a cross-tenant context opened for <paramref name="reason"/>.</summary>
     public TenancyOptionsExtension WithBypassReason(string reason)
     {
@@ -120,6 +131,13 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         if (TenantPropertyConvention is { } propertyName)
         {
             services.AddScoped<IConventionSetPlugin>(_ => new TenantPropertyConventionPlugin(propertyName));
+        }
+
+        if (KeyValidation != TenantKeyValidation.Off)
+        {
+            var mode = KeyValidation;
+            services.AddScoped<IConventionSetPlugin>(provider => new TenantKeyValidationConventionPlugin(
+                mode, provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         }
 
         if (QueryFilter)
@@ -171,7 +189,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
 
         // The bypass reason is read per command from the context's options, so reasons do not multiply service providers.
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema, Extension.TenantPropertyConvention, Extension.QueryFilter);
+            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema, Extension.TenantPropertyConvention, Extension.QueryFilter, Extension.KeyValidation);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo o
@@ -181,7 +199,8 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
             && ReferenceEquals(o.Extension.Options.TenantAccessor, Extension.Options.TenantAccessor)
             && o.Extension.Options.Schema == Extension.Options.Schema
             && o.Extension.TenantPropertyConvention == Extension.TenantPropertyConvention
-            && o.Extension.QueryFilter == Extension.QueryFilter;
+            && o.Extension.QueryFilter == Extension.QueryFilter
+            && o.Extension.KeyValidation == Extension.KeyValidation;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
