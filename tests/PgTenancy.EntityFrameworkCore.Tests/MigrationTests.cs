@@ -94,11 +94,17 @@ public sealed class MigrationTests(ServerFixture server) : IAsyncLifetime
         var generator = context.GetService<IMigrationsSqlGenerator>();
         var enable = new EnableTenantIsolationOperation { Table = "invoices", Schema = "billing", TenantColumn = "TenantId", AppRoles = ["a"] };
 
-        var commands = generator.Generate([enable, new CreateTenantRoleOperation { Name = "a" }, new GrantTenantPrivilegesOperation { Role = "a", Schema = "billing" }]);
+        var commands = generator.Generate([
+            enable,
+            new CreateTenantRoleOperation { Name = "a" },
+            new GrantTenantPrivilegesOperation { Role = "a", Schema = "billing" },
+            new AddTenantTableGuardOperation { TenantColumn = "TenantId" },
+        ]);
 
         Assert.Equal(enable.ToPolicy().EnableSql().Trim(), commands[0].CommandText.Trim());
         Assert.Equal(TenantRoles.CreateAppRole("a").Trim(), commands[1].CommandText.Trim());
         Assert.Equal(TenantRoles.GrantDml("a", "billing").Trim(), commands[2].CommandText.Trim());
+        Assert.Equal(TenantTableGuard.InstallSql("TenantId").Trim(), commands[3].CommandText.Trim());
     }
 
     [Fact]

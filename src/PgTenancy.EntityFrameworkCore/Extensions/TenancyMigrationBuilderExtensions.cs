@@ -80,6 +80,17 @@ public static class TenancyMigrationBuilderExtensions
     public static OperationBuilder<RevokeCreateFromPublicOperation> RevokeCreateFromPublic(this MigrationBuilder migrationBuilder, string schema = "public") =>
         Add(migrationBuilder, new RevokeCreateFromPublicOperation { Schema = schema });
 
+    /// <summary>
+    /// Installs a guard that rolls back any transaction creating a table with <paramref name="tenantColumn"/> that does
+    /// not enable and force row-level security on it before commit. Needs a superuser (event triggers do).
+    /// </summary>
+    public static OperationBuilder<AddTenantTableGuardOperation> AddTenantTableGuard(this MigrationBuilder migrationBuilder, string tenantColumn, string schema = "pgtenancy") =>
+        Add(migrationBuilder, new AddTenantTableGuardOperation { TenantColumn = tenantColumn, Schema = schema });
+
+    /// <summary>The exact inverse of <see cref="AddTenantTableGuard"/>.</summary>
+    public static OperationBuilder<RemoveTenantTableGuardOperation> RemoveTenantTableGuard(this MigrationBuilder migrationBuilder, string schema = "pgtenancy") =>
+        Add(migrationBuilder, new RemoveTenantTableGuardOperation { Schema = schema });
+
     private static OperationBuilder<T> Add<T>(MigrationBuilder migrationBuilder, T operation)
         where T : Microsoft.EntityFrameworkCore.Migrations.Operations.MigrationOperation
     {

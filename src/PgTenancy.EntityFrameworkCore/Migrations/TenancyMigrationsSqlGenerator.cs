@@ -36,6 +36,8 @@ internal sealed class TenancyMigrationsSqlGenerator(MigrationsSqlGeneratorDepend
             RevokeTenantPrivilegesOperation { ReadOnly: false } revoke => TenantRoles.RevokeDml(revoke.Role, revoke.Schema, revoke.Creator),
             RevokeTenantPrivilegesOperation revoke => TenantRoles.RevokeReadOnly(revoke.Role, revoke.Schema, revoke.Creator),
             RevokeCreateFromPublicOperation revoke => TenantRoles.RevokeCreateFromPublic(revoke.Schema),
+            AddTenantTableGuardOperation guard => TenantTableGuard.InstallSql(guard.TenantColumn, guard.Schema),
+            RemoveTenantTableGuardOperation guard => TenantTableGuard.UninstallSql(guard.Schema),
             _ => null,
         };
 

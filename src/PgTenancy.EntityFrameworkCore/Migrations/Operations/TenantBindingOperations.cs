@@ -15,3 +15,20 @@ public sealed class UninstallTenantBindingOperation : MigrationOperation
     /// <summary>The binding's schema (default <c>pgtenancy</c>).</summary>
     public string Schema { get; set; } = "pgtenancy";
 }
+
+/// <summary>Installs the guard that rolls back a transaction creating a tenant table without forced RLS (see <see cref="TenantTableGuard"/>).</summary>
+public sealed class AddTenantTableGuardOperation : MigrationOperation
+{
+    /// <summary>The tenant column's name that marks a table as a tenant table.</summary>
+    public required string TenantColumn { get; set; }
+
+    /// <summary>The schema of PgTenancy's objects (default <c>pgtenancy</c>).</summary>
+    public string Schema { get; set; } = "pgtenancy";
+}
+
+/// <summary>The exact inverse of <see cref="AddTenantTableGuardOperation"/>.</summary>
+public sealed class RemoveTenantTableGuardOperation : MigrationOperation
+{
+    /// <summary>The schema of PgTenancy's objects (default <c>pgtenancy</c>).</summary>
+    public string Schema { get; set; } = "pgtenancy";
+}
