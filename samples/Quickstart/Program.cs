@@ -19,21 +19,17 @@ if (!server.PgAuditEnabled || !server.HasPgBouncer)
 await using var database = await server.CreateDatabaseAsync("quickstart");
 Console.WriteLine($"Database '{database.Name}': owner role '{database.OwnerRole}', application role '{database.AppRole}' (not superuser, no BYPASSRLS, not the owner).");
 
-// 1. The owner creates a tenant table under row-level security (the EF Core migrations write this for you) and
-//    installs the small procedure that binds a tenant to a transaction.
-await using (var owner = NpgsqlDataSource.Create(database.OwnerConnectionString))
+// 1. The owner migrates the schema: the orders table, the binding's procedures, the app role's privileges and
+//    row-level security, all as EF Core migration operations (see ShopMigration.cs; `dotnet ef migrations script`
+//    shows the SQL).
+if (database.AppRole != ShopMigration.AppRole)
 {
-    await using var command = owner.CreateCommand($"""
-        CREATE TABLE orders (tenant_id uuid NOT NULL, id int GENERATED ALWAYS AS IDENTITY, item text NOT NULL, PRIMARY KEY (tenant_id, id));
-        ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
-        ALTER TABLE orders FORCE ROW LEVEL SECURITY;
-        CREATE POLICY tenant_isolation ON orders AS PERMISSIVE FOR ALL TO "{database.AppRole}"
-          USING      (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-          WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid));
-        GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO "{database.AppRole}";
-        """);
-    await command.ExecuteNonQueryAsync();
-    await TenancyInstaller.InstallAsync(owner);
+    throw new InvalidOperationException($"The migration grants to '{ShopMigration.AppRole}', but the application role is '{database.AppRole}'.");
+}
+
+await using (var owner = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseNpgsql(database.OwnerConnectionString).UseTenancy().Options))
+{
+    await owner.Database.MigrateAsync();
 }
 
 // 2. The application connects as the app role through a TenantDataSource: every statement is bound to the tenant

@@ -21,7 +21,8 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
         modelBuilder.Entity<Order>(order =>
         {
             order.ToTable("orders");
-            order.Property(o => o.Id).HasColumnName("id");
+            order.HasKey(o => new { o.TenantId, o.Id });
+            order.Property(o => o.Id).HasColumnName("id").UseIdentityAlwaysColumn();
             order.Property(o => o.TenantId).HasColumnName("tenant_id");
             order.Property(o => o.Item).HasColumnName("item");
             order.IsTenantScoped(o => o.TenantId);
