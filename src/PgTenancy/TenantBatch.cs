@@ -51,26 +51,14 @@ public sealed class TenantBatch : DbBatch
     protected override DbConnection? DbConnection
     {
         get => _connection;
-        set => _connection = value switch
-        {
-            null => null,
-            TenantConnection tenantConnection => tenantConnection,
-            _ => throw new ArgumentException(
-                $"A TenantBatch runs only on a TenantConnection (got {value.GetType().Name}): a raw connection would run it without the tenant binding.",
-                nameof(value)),
-        };
+        set => _connection = TenantObjects.RequireConnection(value, "TenantBatch");
     }
 
     /// <inheritdoc/>
     protected override DbTransaction? DbTransaction
     {
         get => _transaction;
-        set => _transaction = value switch
-        {
-            null => null,
-            TenantTransaction tenantTransaction => tenantTransaction,
-            _ => throw new ArgumentException($"A TenantBatch runs only in a TenantTransaction (got {value.GetType().Name}).", nameof(value)),
-        };
+        set => _transaction = TenantObjects.RequireTransaction(value, "TenantBatch");
     }
 
     /// <inheritdoc/>

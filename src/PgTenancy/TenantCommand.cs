@@ -62,8 +62,10 @@ public sealed class TenantCommand : DbCommand
     /// <summary>The command's parameters, Npgsql's own type: named (<c>@p</c>) or positional (<c>$1</c>).</summary>
     public new NpgsqlParameterCollection Parameters => _template.Parameters;
 
-    /// <summary>The tenant-bound connection the command runs on.</summary>
-    /// <exception cref="ArgumentException">Set to a connection that is not a <see cref="TenantConnection"/>.</exception>
+    /// <summary>
+    /// The tenant-bound connection the command runs on. Through <see cref="DbCommand"/>, setting any other connection
+    /// throws <see cref="ArgumentException"/>: it would run the command unbound.
+    /// </summary>
     public new TenantConnection? Connection
     {
         get => _connection;
@@ -81,14 +83,7 @@ public sealed class TenantCommand : DbCommand
     protected override DbConnection? DbConnection
     {
         get => _connection;
-        set => _connection = value switch
-        {
-            null => null,
-            TenantConnection tenantConnection => tenantConnection,
-            _ => throw new ArgumentException(
-                $"A TenantCommand runs only on a TenantConnection (got {value.GetType().Name}): a raw connection would run it without the tenant binding. Open connections from the TenantDataSource.",
-                nameof(value)),
-        };
+        set => _connection = TenantObjects.RequireConnection(value, "TenantCommand");
     }
 
     /// <inheritdoc/>
@@ -98,14 +93,7 @@ public sealed class TenantCommand : DbCommand
     protected override DbTransaction? DbTransaction
     {
         get => _transaction;
-        set => _transaction = value switch
-        {
-            null => null,
-            TenantTransaction tenantTransaction => tenantTransaction,
-            _ => throw new ArgumentException(
-                $"A TenantCommand runs only in a TenantTransaction (got {value.GetType().Name}). Begin transactions on the TenantConnection.",
-                nameof(value)),
-        };
+        set => _transaction = TenantObjects.RequireTransaction(value, "TenantCommand");
     }
 
     /// <inheritdoc/>
