@@ -93,6 +93,17 @@ public sealed class TenancyDbContextOptionsBuilder
     }
 
     /// <summary>
+    /// The roles the tenant policies written by <c>dotnet ef migrations add</c> apply to (default: PUBLIC, which is
+    /// every role without BYPASSRLS). Name the application role here to keep the policy as narrow as DESIGN.md's.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder PolicyRoles(params string[] roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        Extension = Extension.WithPolicyRoles([.. roles]);
+        return this;
+    }
+
+    /// <summary>
     /// Allows audited cross-tenant access (background jobs, admin screens) through <paramref name="bypassDataSource"/>,
     /// which must connect as a role with BYPASSRLS or a dedicated policy — never the application role. Without this,
     /// <c>CreateCrossTenantContext</c> throws. There is no setting that SQL could flip to bypass the policies: the

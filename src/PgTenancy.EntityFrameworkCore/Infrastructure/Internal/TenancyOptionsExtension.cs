@@ -52,6 +52,9 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <summary>How keys of tenant-scoped entities that leave out the tenant column are reported (default: warning).</summary>
     public TenantKeyValidation KeyValidation { get; private set; } = TenantKeyValidation.Warning;
 
+    /// <summary>The roles the policies written by <c>dotnet ef migrations add</c> apply to; empty for PUBLIC.</summary>
+    public IReadOnlyList<string> PolicyRoles { get; private set; } = [];
+
     /// <summary>Set on the options of a cross-tenant context: why it was opened. Such a context binds no tenant.</summary>
     public string? BypassReason { get; private set; }
 
@@ -103,6 +106,15 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         return clone;
     }
 
+    /// <summary>A copy whose generated policies apply to <paramref name="roles"/>.</summary>
+    public TenancyOptionsExtension WithPolicyRoles(IReadOnlyList<string> roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        var clone = Clone();
+        clone.PolicyRoles = roles;
+        return clone;
+    }
+
     /// <summary>A copy for a cross-tenant context opened for <paramref name="reason"/>.</summary>
     public TenancyOptionsExtension WithBypassReason(string reason)
     {
@@ -149,6 +161,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
 
         // Replace, not TryAdd: efcore.pg has registered its own generator and factory already.
         services.Replace(ServiceDescriptor.Scoped<IMigrationsSqlGenerator, TenancyMigrationsSqlGenerator>());
+        services.Replace(ServiceDescriptor.Scoped<IMigrationsModelDiffer, TenancyMigrationsModelDiffer>());
         services.Replace(ServiceDescriptor.Scoped<IModificationCommandBatchFactory>(
             provider => new TenantModificationCommandBatchFactory(
                 provider.GetRequiredService<ModificationCommandBatchFactoryDependencies>(),

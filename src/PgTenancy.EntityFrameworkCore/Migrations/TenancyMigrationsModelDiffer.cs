@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Internal;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
+using Microsoft.EntityFrameworkCore.Update.Internal;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
+using PgTenancy.EntityFrameworkCore.Migrations.Operations;
+
+// EF Core's model differ is extended so that `dotnet ef migrations add` writes the RLS operations for entities marked
+// IsTenantScoped; it is an internal EF service, so this is one of the few places that name internals (see
+// TenantModificationCommandBatch, TenancyMigrationsSqlGenerator), under the pinned provider major version.
+#pragma warning disable EF1001
+
+namespace PgTenancy.EntityFrameworkCore.Migrations;
+
+/// <summary>
+/// Adds <see cref="EnableTenantIsolationOperation"/> for tables that became tenant-scoped (after the tables are
+/// created) and <see cref="DisableTenantIsolationOperation"/> for tables that stopped being so or are dropped (before
+/// they are dropped), by comparing the <c>PgTenancy:TenantProperty</c> annotations of the two models.
+/// </summary>
+internal sealed class TenancyMigrationsModelDiffer(
+    IRelationalTypeMappingSource typeMappingSource,
+    IMigrationsAnnotationProvider migrationsAnnotationProvider,
+    IRelationalAnnotationProvider relationalAnnotationProvider,
+    IRowIdentityMapFactory rowIdentityMapFactory,
+    CommandBatchPreparerDependencies commandBatchPreparerDependencies,
+    IDbContextOptions options)
+    : MigrationsModelDiffer(typeMappingSource, migrationsAnnotationProvider, relationalAnnotationProvider, rowIdentityMapFactory, commandBatchPreparerDependencies)
+{
+    private readonly TenancyOptionsExtension? _tenancy = options.FindExtension<TenancyOptionsExtension>();
+
+    public override bool HasDifferences(IRelationalModel? source, IRelationalModel? target) =>
+        base.HasDifferences(source, target) || !TenantTables(source).SequenceEqual(TenantTables(target));
+
+    public override IReadOnlyList<MigrationOperation> GetDifferences(IRelationalModel? source, IRelationalModel? target)
+    {
+        var operations = base.GetDifferences(source, target);
+        var before = TenantTables(source);
+        var after = TenantTables(target);
+        var disable = before.Where(table => !after.Contains(table)).Select(table => Fill(new DisableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table)).ToList();
+        var enable = after.Where(table => !before.Contains(table)).Select(table => Fill(new EnableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table)).ToList();
+        if (disable.Count == 0 && enable.Count == 0)
+        {
+            return operations;
+        }
+
+        return [.. disable, .. operations, .. enable];
+    }
+
+    private T Fill<T>(T operation, TenantTable table)
+        where T : TenantIsolationOperation
+    {
+        operation.Schema = table.Schema;
+        operation.TenantKind = table.Kind;
+        operation.AppRoles = _tenancy?.PolicyRoles ?? [];
+        operation.SettingName = _tenancy?.Options.SettingName ?? TenancyOptions.Default.SettingName;
+        return operation;
+    }
+
+    /// <summary>The tenant-scoped tables of a model, with their tenant column and kind, in a stable order.</summary>
+    private static SortedSet<TenantTable> TenantTables(IRelationalModel? model)
+    {
+        var tables = new SortedSet<TenantTable>();
+        foreach (var table in model?.Tables ?? [])
+        {
+            foreach (var mapping in table.EntityTypeMappings)
+            {
+                if (mapping.TypeBase is IEntityType entityType && entityType.FindTenantProperty() is IProperty property
+                    && property.GetColumnName(StoreObjectIdentifier.Table(table.Name, table.Schema)) is { } column)
+                {
+                    tables.Add(new TenantTable(table.Schema, table.Name, column, KindOf(property.ClrType)));
+                    break;
+                }
+            }
+        }
+
+        return tables;
+    }
+
+    private static TenantIdKind KindOf(Type clrType)
+    {
+        var type = Nullable.GetUnderlyingType(clrType) ?? clrType;
+        return type == typeof(Guid) ? TenantIdKind.Uuid
+            : type == typeof(long) || type == typeof(int) ? TenantIdKind.BigInt
+            : TenantIdKind.Text;
+    }
+
+    private sealed record TenantTable(string? Schema, string Table, string Column, TenantIdKind Kind) : IComparable<TenantTable>
+    {
+        public int CompareTo(TenantTable? other) =>
+            other is null ? 1 : string.CompareOrdinal($"{Schema}.{Table}.{Column}.{Kind}", $"{other.Schema}.{other.Table}.{other.Column}.{other.Kind}");
+    }
+}
