@@ -1,10 +1,9 @@
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations.Builders;
 using PgTenancy;
 using PgTenancy.EntityFrameworkCore.Migrations.Operations;
 
-// In EF Core's namespace, as efcore.pg does for its MigrationBuilder extensions.
-namespace Microsoft.EntityFrameworkCore;
+// In the namespace every migration file imports, so that migrations written by dotnet ef compile without another using.
+namespace Microsoft.EntityFrameworkCore.Migrations;
 
 /// <summary>
 /// PgTenancy's migration operations: row-level security, the binding's procedures, and least-privilege roles, each
