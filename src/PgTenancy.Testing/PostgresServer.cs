@@ -129,7 +129,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
         _backend = provider switch
         {
             ServerProvider.LocalBinaries => await LocalCluster.StartAsync(
-                new LocalClusterOptions(_settings.Port, _settings.PgAudit, _settings.PgAuditRequired, _settings.OwnerPid), cancellationToken).ConfigureAwait(false),
+                new LocalClusterOptions(_settings.Port, _settings.PgAudit, _settings.PgAuditRequired, _settings.OwnerPid, _settings.ExtraSettings, _settings.HbaOverride),
+                cancellationToken).ConfigureAwait(false),
             ServerProvider.Docker => await ContainerServer.StartAsync(_settings, cancellationToken).ConfigureAwait(false),
             _ => await ExistingServer.ConnectAsync(
                 Environment.GetEnvironmentVariable(ProviderSelection.ConnectionVariable), cancellationToken).ConfigureAwait(false),

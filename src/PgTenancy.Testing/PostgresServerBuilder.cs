@@ -68,6 +68,13 @@ public sealed class PostgresServerBuilder
         return new(_settings with { DockerImage = image });
     }
 
+    /// <summary>
+    /// Weakens the server on purpose — settings appended after the hardened ones, and/or another pg_hba.conf — to test
+    /// tools that must notice weak servers (the doctor). Never for anything else.
+    /// </summary>
+    internal PostgresServerBuilder WithWeakenedConfiguration(string? extraSettings, string? hba) =>
+        new(_settings with { ExtraSettings = extraSettings, HbaOverride = hba });
+
     /// <summary>Ties the server's life to another process (tests of the orphan guard); by default, this process.</summary>
     internal PostgresServerBuilder WithOwnerProcess(int pid) => new(_settings with { OwnerPid = pid });
 

@@ -16,6 +16,12 @@ internal sealed record PostgresServerSettings
     public string DockerImage { get; init; } = "postgres:15-bookworm";
 
     public int OwnerPid { get; init; } = Environment.ProcessId;
+
+    /// <summary>Settings appended after the hardened ones (later lines win); for tests of weakened servers only.</summary>
+    public string? ExtraSettings { get; init; }
+
+    /// <summary>A pg_hba.conf to use instead of the hardened one; for tests of weakened servers only.</summary>
+    public string? HbaOverride { get; init; }
 }
 
 /// <summary>Whether a server gets PgBouncer in front of it.</summary>

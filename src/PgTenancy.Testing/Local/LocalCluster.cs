@@ -95,14 +95,14 @@ internal sealed class LocalCluster : IServerBackend
                     $"pgaudit was required (WithPgAudit(required: true)) but {Path.Combine(binaries.BinDirectory, "..", "lib", "pgaudit.so")} does not exist. Install it: apt-get install postgresql-{binaries.MajorVersion}-pgaudit.");
             }
 
-            File.WriteAllText(Path.Combine(folder.DataDirectory, "pg_hba.conf"), ClusterConfiguration.PgHbaConf());
+            File.WriteAllText(Path.Combine(folder.DataDirectory, "pg_hba.conf"), options.HbaOverride ?? ClusterConfiguration.PgHbaConf());
             var conf = Path.Combine(folder.DataDirectory, "postgresql.conf");
             var pristineConf = File.ReadAllText(conf);
 
             for (var attempt = 1; ; attempt++)
             {
                 var port = options.Port ?? LoopbackPort.Free();
-                File.WriteAllText(conf, pristineConf + ClusterConfiguration.PostgresqlConf(folder, port, pgAudit));
+                File.WriteAllText(conf, pristineConf + ClusterConfiguration.PostgresqlConf(folder, port, pgAudit) + (options.ExtraSettings ?? "") + "\n");
                 postmaster = commands.StartServer(binaries.Postgres, ["-D", folder.DataDirectory], folder.ServerLog);
                 if (await WaitUntilReadyAsync(postmaster, folder, cancellationToken).ConfigureAwait(false))
                 {

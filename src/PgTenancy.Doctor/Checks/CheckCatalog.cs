@@ -1,0 +1,235 @@
+namespace PgTenancy.Doctor.Checks;
+
+/// <summary>
+/// The doctor's checks, in report order. Ids are stable: baselines, SARIF rules and docs/doctor.md anchors use them.
+/// Each query was run on PostgreSQL 15 against a hardened and an insecure database (see the tests).
+/// </summary>
+internal static class CheckCatalog
+{
+    // Schemas that belong to PostgreSQL itself, never to the application.
+    private const string UserSchemas = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'";
+
+    // Tables (plain or partitioned) that have the tenant column.
+    private const string TenantTables = $"""
+        pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_attribute ta ON ta.attrelid = c.oid AND ta.attname = @tenant_column AND ta.attnum > 0 AND NOT ta.attisdropped
+        WHERE c.relkind IN ('r', 'p') AND {UserSchemas}
+        """;
+
+    public static IReadOnlyList<SqlCheck> All { get; } =
+    [
+        new(new("ROLE-01", "The application role is a superuser, BYPASSRLS, or can create roles, databases or replicate", Severity.Critical,
+                "Row-level security does not apply to superusers and BYPASSRLS roles; the other attributes let a leaked credential grow its own access.",
+                "ALTER ROLE <app> NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION."),
+            """
+            SELECT 'role ' || rolname, concat_ws(', ', CASE WHEN rolsuper THEN 'SUPERUSER' END, CASE WHEN rolbypassrls THEN 'BYPASSRLS' END,
+                     CASE WHEN rolcreaterole THEN 'CREATEROLE' END, CASE WHEN rolcreatedb THEN 'CREATEDB' END, CASE WHEN rolreplication THEN 'REPLICATION' END)
+            FROM pg_catalog.pg_roles
+            WHERE rolname = @app_role AND (rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication)
+            UNION ALL
+            SELECT 'role ' || @app_role, 'does not exist: the doctor cannot check the application role'
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = @app_role)
+            """),
+        new(new("ROLE-02", "The application role is a member of a superuser or BYPASSRLS role", Severity.Critical,
+                "Through membership (SET ROLE) the application can act as a role that row-level security does not apply to.",
+                "REVOKE <role> FROM <app>; give the application role only the privileges it needs."),
+            """
+            SELECT 'role ' || @app_role, 'is a member of ' || r.rolname || CASE WHEN r.rolsuper THEN ' (superuser)' ELSE ' (BYPASSRLS)' END
+            FROM pg_catalog.pg_roles r
+            WHERE (r.rolsuper OR r.rolbypassrls) AND r.rolname <> @app_role
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.pg_has_role(@app_role, r.oid, 'MEMBER')
+            """),
+        new(new("ROLE-03", "The application role owns (or is a member of the owner of) a table or view", Severity.Critical,
+                "A table's owner bypasses its row-level security unless it is forced, and can disable or drop the policies.",
+                "ALTER TABLE … OWNER TO <migrator>; the application must connect as a role that owns nothing."),
+            $"""
+            SELECT c.oid::regclass::text, 'is owned by ' || pg_catalog.pg_get_userbyid(c.relowner) || ', which the application role is or belongs to'
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {UserSchemas}
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.pg_has_role(@app_role, c.relowner, 'USAGE')
+            """),
+        new(new("ROLE-04", "A role can create objects in a schema it should only use", Severity.High,
+                "CREATE on a schema lets the application (or anyone, for PUBLIC) plant tables, functions or operators that shadow the real ones.",
+                "REVOKE CREATE ON SCHEMA <schema> FROM <app>, PUBLIC (migrationBuilder.RevokeCreateFromPublic())."),
+            $"""
+            SELECT 'schema ' || n.nspname, 'PUBLIC has CREATE'
+            FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+            WHERE {UserSchemas} AND a.grantee = 0 AND a.privilege_type = 'CREATE'
+            UNION ALL
+            SELECT 'schema ' || n.nspname, 'the application role has CREATE'
+            FROM pg_catalog.pg_namespace n
+            WHERE {UserSchemas} AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)
+              AND pg_catalog.has_schema_privilege(@app_role, n.oid, 'CREATE')
+            """),
+        new(new("ROLE-05", "The application role is in a powerful predefined role", Severity.High,
+                "pg_read_all_data, pg_read_server_files, pg_execute_server_program and the like read every row or the server's files, whatever the policies say.",
+                "REVOKE <predefined role> FROM <app>."),
+            """
+            SELECT 'role ' || @app_role, 'is a member of ' || r.rolname
+            FROM pg_catalog.pg_roles r
+            WHERE r.rolname IN ('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program', 'pg_read_all_data',
+                                'pg_write_all_data', 'pg_read_all_stats', 'pg_monitor', 'pg_signal_backend')
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.pg_has_role(@app_role, r.oid, 'MEMBER')
+            """),
+        new(new("ROLE-06", "The application role has TRUNCATE or REFERENCES on a tenant table", Severity.High,
+                "TRUNCATE is not subject to row-level security: one tenant's session can empty every tenant's rows. REFERENCES lets a role probe other tenants' keys.",
+                "REVOKE TRUNCATE, REFERENCES ON <table> FROM <app>; grant SELECT, INSERT, UPDATE, DELETE only (TenantRoles.GrantDml)."),
+            $"""
+            SELECT c.oid::regclass::text, 'the application role has ' || concat_ws(' and ',
+                     CASE WHEN pg_catalog.has_table_privilege(@app_role, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
+                     CASE WHEN pg_catalog.has_table_privilege(@app_role, c.oid, 'REFERENCES') THEN 'REFERENCES' END)
+            FROM {TenantTables}
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)
+              AND (pg_catalog.has_table_privilege(@app_role, c.oid, 'TRUNCATE') OR pg_catalog.has_table_privilege(@app_role, c.oid, 'REFERENCES'))
+            """),
+        new(new("RLS-01", "A tenant table has no row-level security, or it is not forced, or it has no policy", Severity.Critical,
+                "Without RLS every role with SELECT sees every tenant's rows; without FORCE the owner bypasses it; without a policy RLS denies everything or nothing useful.",
+                "migrationBuilder.EnableTenantIsolation(\"<table>\", \"<tenant column>\") — ENABLE + FORCE + the tenant policy."),
+            $"""
+            SELECT c.oid::regclass::text, concat_ws('; ',
+                     CASE WHEN NOT c.relrowsecurity THEN 'row-level security is off' END,
+                     CASE WHEN c.relrowsecurity AND NOT c.relforcerowsecurity THEN 'row-level security is not forced: the owner bypasses it' END,
+                     CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid) THEN 'it has no policy' END)
+            FROM {TenantTables}
+              AND (NOT c.relrowsecurity OR NOT c.relforcerowsecurity OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid))
+            """),
+        new(new("RLS-02", "A policy lets rows be written without a WITH CHECK, or matches every row", Severity.Critical,
+                "Without WITH CHECK on a write policy a tenant can insert or move rows into another tenant; USING (true) shows every row.",
+                "Recreate the policy with USING and WITH CHECK comparing the tenant column with the bound setting (EnableTenantIsolation)."),
+            """
+            SELECT p.schemaname || '.' || p.tablename || ' policy ' || p.policyname,
+                   CASE WHEN trim(coalesce(p.qual, '')) IN ('true', '(true)') OR trim(coalesce(p.with_check, '')) IN ('true', '(true)')
+                        THEN 'its expression is true: it matches every row'
+                        ELSE 'it applies to ' || p.cmd || ' without WITH CHECK' END
+            FROM pg_catalog.pg_policies p
+            WHERE p.schemaname NOT IN ('pg_catalog', 'information_schema')
+              AND (trim(coalesce(p.qual, '')) IN ('true', '(true)') OR trim(coalesce(p.with_check, '')) IN ('true', '(true)')
+                   OR (p.cmd IN ('ALL', 'UPDATE') AND p.with_check IS NULL AND p.permissive = 'PERMISSIVE' AND p.qual IS NULL))
+            """),
+        new(new("RLS-03", "A policy reads the tenant setting unsafely", Severity.High,
+                "current_setting(name) without missing_ok raises where no tenant is bound; without NULLIF(…, '') a reset setting compares as '' — both are the wrong failure modes.",
+                "Use (SELECT NULLIF(current_setting('app.tenant_id', true), '')::type), as EnableTenantIsolation writes it."),
+            """
+            SELECT p.schemaname || '.' || p.tablename || ' policy ' || p.policyname,
+                   CASE WHEN (coalesce(p.qual, '') || coalesce(p.with_check, '')) ~ 'current_setting\(''[^'']+''::text\)'
+                        THEN 'current_setting is called without missing_ok' ELSE 'the setting is not wrapped in NULLIF(…, '''')' END
+            FROM pg_catalog.pg_policies p
+            WHERE p.schemaname NOT IN ('pg_catalog', 'information_schema')
+              AND (coalesce(p.qual, '') || coalesce(p.with_check, '')) ~ 'current_setting'
+              AND ((coalesce(p.qual, '') || coalesce(p.with_check, '')) ~ 'current_setting\(''[^'']+''::text\)'
+                   OR (coalesce(p.qual, '') || coalesce(p.with_check, '')) !~* 'nullif\(current_setting')
+            """),
+        new(new("RLS-04", "A policy of a tenant table does not apply to the application role", Severity.High,
+                "A policy for other roles leaves the application role with no permissive policy (it sees nothing) or, worse, with another, broader one.",
+                "Name the application role (or PUBLIC) in the policy: CREATE POLICY … TO <app>."),
+            """
+            SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to ' || array_to_string(p.polroles::regrole[], ', ') || ', not to the application role'
+            FROM pg_catalog.pg_policy p
+            WHERE NOT (p.polroles @> ARRAY[0::oid])
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)
+              AND NOT EXISTS (SELECT 1 FROM unnest(p.polroles) r WHERE pg_catalog.pg_has_role(@app_role, r, 'USAGE'))
+            """),
+        new(new("RLS-05", "A view or materialized view over a table with row-level security runs as its owner", Severity.High,
+                "A view without security_invoker reads its tables with its owner's rights, so the owner's RLS bypass leaks every tenant's rows through it.",
+                "ALTER VIEW <view> SET (security_invoker = true); replace materialized views over tenant tables."),
+            """
+            SELECT DISTINCT v.oid::regclass::text, 'reads ' || t.oid::regclass::text || ' as its owner (' || CASE WHEN v.relkind = 'm' THEN 'materialized view' ELSE 'no security_invoker' END || ')'
+            FROM pg_catalog.pg_class v
+            JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = v.oid
+            JOIN pg_catalog.pg_depend d ON d.objid = rw.oid AND d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+            JOIN pg_catalog.pg_class t ON t.oid = d.refobjid AND t.relrowsecurity AND t.oid <> v.oid
+            WHERE v.relkind IN ('v', 'm')
+              AND (v.relkind = 'm' OR NOT coalesce(v.reloptions::text[] && ARRAY['security_invoker=true', 'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'], false))
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.has_table_privilege(@app_role, v.oid, 'SELECT')
+            """),
+        new(new("RLS-06", "The application role can execute a SECURITY DEFINER function", Severity.Medium,
+                "A SECURITY DEFINER function runs with its owner's rights; owned by a superuser or the tables' owner it bypasses row-level security, and without a pinned search_path it can be hijacked.",
+                "Make it SECURITY INVOKER, or pin search_path (SET search_path = pg_catalog) and REVOKE EXECUTE FROM PUBLIC, <app>."),
+            """
+            SELECT p.oid::regprocedure::text, 'runs as ' || o.rolname
+                     || CASE WHEN o.rolsuper THEN ' (superuser)' WHEN o.rolbypassrls THEN ' (BYPASSRLS)' ELSE '' END
+                     || CASE WHEN p.proconfig IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%') THEN ', without a pinned search_path' ELSE '' END
+            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles o ON o.oid = p.proowner JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.has_function_privilege(@app_role, p.oid, 'EXECUTE')
+            """),
+        new(new("RLS-07", "A tenant column is nullable or does not lead any index", Severity.Medium,
+                "A NULL tenant matches no policy and orphans the row; without an index led by the tenant column every tenant's query scans all tenants' rows.",
+                "ALTER TABLE … ALTER COLUMN <tenant> SET NOT NULL; make the primary key or an index start with the tenant column."),
+            $"""
+            SELECT c.oid::regclass::text, concat_ws('; ', CASE WHEN NOT ta.attnotnull THEN 'the tenant column is nullable' END,
+                     CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indkey[0] = ta.attnum) THEN 'no index starts with the tenant column' END)
+            FROM {TenantTables}
+              AND (NOT ta.attnotnull OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indkey[0] = ta.attnum))
+            """),
+        new(new("RLS-08", "A unique key or foreign key of a tenant table leaves out the tenant column", Severity.High,
+                "Uniqueness and foreign-key checks bypass row-level security: a unique violation tells one tenant another has a value, a foreign key can point at another tenant's row.",
+                "Make the key composite, starting with the tenant column (and reference such a key from foreign keys)."),
+            """
+            SELECT con.conrelid::regclass::text || ' ' || con.conname,
+                   CASE con.contype WHEN 'f' THEN 'foreign key to ' || con.confrelid::regclass::text ELSE 'unique key' END || ' without the tenant column'
+            FROM pg_catalog.pg_constraint con
+            JOIN pg_catalog.pg_class c ON c.oid = con.conrelid AND c.relrowsecurity
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attname = @tenant_column AND NOT a.attisdropped
+            WHERE (con.contype IN ('u', 'p') AND NOT (a.attnum = ANY (con.conkey)))
+               OR (con.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa WHERE pa.attrelid = con.confrelid AND pa.attname = @tenant_column AND NOT pa.attisdropped)
+                   AND NOT (a.attnum = ANY (con.conkey)))
+            """),
+        new(new("RLS-09", "The tenant setting, row_security or pgaudit is pinned for a role or database", Severity.High,
+                "A tenant id set with ALTER ROLE/DATABASE … SET becomes every session's default tenant; row_security = off or a changed pgaudit.log weakens enforcement or audit silently.",
+                "ALTER ROLE … RESET <setting>; ALTER DATABASE … RESET <setting>."),
+            """
+            SELECT 'role ' || coalesce(pg_catalog.pg_get_userbyid(NULLIF(s.setrole, 0)), '*') || ' in database ' || coalesce(d.datname, '*'), 'sets ' || cfg
+            FROM pg_catalog.pg_db_role_setting s LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) cfg
+            WHERE (s.setdatabase = 0 OR d.datname = current_database())
+              AND (cfg ~ '^(pgaudit\.|row_security=|session_replication_role=)' OR split_part(cfg, '=', 1) = @tenant_setting)
+            """),
+        new(new("TLS-01", "The server accepts connections without TLS 1.3", Severity.High,
+                "Without TLS credentials and every tenant's rows cross the network in clear; below TLS 1.2 the protocol itself is broken.",
+                "ssl = on, ssl_min_protocol_version = 'TLSv1.3' (pgtenancy harden writes it), and hostssl rules in pg_hba.conf."),
+            """
+            SELECT 'setting ssl', 'is off' WHERE current_setting('ssl') <> 'on'
+            UNION ALL
+            SELECT 'setting ssl_min_protocol_version', 'is ' || current_setting('ssl_min_protocol_version') || ', below TLSv1.3'
+            WHERE current_setting('ssl_min_protocol_version') NOT IN ('TLSv1.3')
+            """),
+        new(new("PWD-01", "Passwords are not stored as SCRAM-SHA-256", Severity.High,
+                "MD5 secrets can be replayed (the hash is the password) and are cheap to crack.",
+                "password_encryption = 'scram-sha-256', then reset each password so it is stored as SCRAM."),
+            """
+            SELECT 'setting password_encryption', 'is ' || current_setting('password_encryption') WHERE current_setting('password_encryption') <> 'scram-sha-256'
+            UNION ALL
+            SELECT 'role ' || rolname, 'has a non-SCRAM password' FROM pg_catalog.pg_authid WHERE rolpassword IS NOT NULL AND rolpassword NOT LIKE 'SCRAM-SHA-256$%'
+            """,
+            Requirement.Superuser),
+        new(new("HBA-01", "pg_hba.conf allows weak authentication, non-TLS connections or has no final reject", Severity.High,
+                "trust, password, md5 and ident let in or expose credentials; host rules allow plain-text connections; without a final reject, what is not listed falls to defaults.",
+                "Use hostssl … scram-sha-256 (cert for administrators) and end with host all all all reject."),
+            """
+            SELECT 'pg_hba.conf line ' || line_number, 'uses ' || auth_method FROM pg_catalog.pg_hba_file_rules
+            WHERE error IS NULL AND auth_method IN ('trust', 'password', 'md5', 'ident')
+            UNION ALL
+            SELECT 'pg_hba.conf line ' || line_number, type || ' rule without TLS' FROM pg_catalog.pg_hba_file_rules
+            WHERE error IS NULL AND type IN ('host', 'hostnossl') AND auth_method <> 'reject'
+            UNION ALL
+            SELECT 'pg_hba.conf line ' || line_number, 'has an error: ' || error FROM pg_catalog.pg_hba_file_rules WHERE error IS NOT NULL
+            UNION ALL
+            SELECT 'pg_hba.conf', 'does not end with an explicit reject rule'
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_hba_file_rules r WHERE r.line_number = (SELECT max(line_number) FROM pg_catalog.pg_hba_file_rules)
+                              AND r.auth_method = 'reject' AND r.address IN ('all', '0.0.0.0'))
+            """,
+            Requirement.Superuser),
+        new(new("AUD-01", "pgaudit is not loaded or does not log DDL, writes and role changes", Severity.Medium,
+                "Without an audit log a cross-tenant read or a privilege change leaves no trace to investigate.",
+                "shared_preload_libraries = 'pgaudit', pgaudit.log = 'ddl,write,role', CREATE EXTENSION pgaudit."),
+            """
+            SELECT 'setting shared_preload_libraries', 'does not load pgaudit' WHERE current_setting('shared_preload_libraries') !~ '(^|,)\s*pgaudit'
+            UNION ALL
+            SELECT 'setting pgaudit.log', 'is ' || coalesce(current_setting('pgaudit.log', true), 'unset') || ', not covering ddl, write and role'
+            WHERE current_setting('shared_preload_libraries') ~ '(^|,)\s*pgaudit'
+              AND NOT (coalesce(current_setting('pgaudit.log', true), '') ~* 'all' OR (coalesce(current_setting('pgaudit.log', true), '') ~* 'ddl'
+                   AND coalesce(current_setting('pgaudit.log', true), '') ~* 'write' AND coalesce(current_setting('pgaudit.log', true), '') ~* 'role'))
+            """,
+            Requirement.ReadAllSettings),
+    ];
+}

@@ -1,0 +1,37 @@
+using Npgsql;
+
+namespace PgTenancy.Doctor.Checks;
+
+/// <summary>What the doctor's own connection may read, decided once per run.</summary>
+internal sealed record Privileges(bool Superuser, bool ReadAllSettings, bool ReadAllStats)
+{
+    public static async Task<Privileges> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(
+            """
+            SELECT rolsuper,
+                   pg_catalog.pg_has_role(current_user, 'pg_read_all_settings', 'USAGE'),
+                   pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
+            FROM pg_catalog.pg_roles WHERE rolname = current_user
+            """,
+            connection);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                return new Privileges(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2));
+            }
+        }
+    }
+
+    /// <summary>What is missing to meet <paramref name="requirement"/>, or <see langword="null"/> when nothing is.</summary>
+    public string? Lacks(Requirement requirement) => requirement switch
+    {
+        Requirement.Superuser when !Superuser => "superuser",
+        Requirement.ReadAllSettings when !Superuser && !ReadAllSettings => "pg_read_all_settings",
+        Requirement.ReadAllStats when !Superuser && !ReadAllStats => "pg_read_all_stats",
+        _ => null,
+    };
+}

@@ -1,0 +1,7 @@
+namespace PgTenancy.Doctor.Checks;
+
+/// <summary>
+/// A check written as one catalog query: every row it returns is a finding, as <c>(object, message)</c>. The query
+/// may use <c>@app_role</c>, <c>@tenant_column</c> and <c>@tenant_setting</c>, always sent as parameters.
+/// </summary>
+internal sealed record SqlCheck(DoctorCheck Definition, string Sql, Requirement Requirement = Requirement.None);

@@ -1,0 +1,14 @@
+namespace PgTenancy.Doctor;
+
+/// <summary>What the doctor needs to know about the application.</summary>
+public sealed class DoctorOptions
+{
+    /// <summary>The role the application connects as (checked for least privilege, and for policies that cover it).</summary>
+    public required string AppRole { get; init; }
+
+    /// <summary>The name of the tenant column; a table with it is a tenant table (default <c>tenant_id</c>).</summary>
+    public string TenantColumn { get; init; } = "tenant_id";
+
+    /// <summary>The setting that carries the tenant (default <c>app.tenant_id</c>); pinning it per role or database is a finding.</summary>
+    public string SettingName { get; init; } = "app.tenant_id";
+}

@@ -1,0 +1,95 @@
+using Npgsql;
+using PgTenancy.Doctor.Checks;
+
+namespace PgTenancy.Doctor;
+
+/// <summary>
+/// Audits a live server's hardening and row-level-security posture for a multi-tenant application. Connect as a role
+/// that can read the catalog (superuser for every check; <c>pg_read_all_settings</c> and <c>pg_read_all_stats</c> cover
+/// most): a check the connection may not run is reported as not checked, never as passed.
+/// </summary>
+/// <example>
+/// <code>
+/// var report = await TenancyDoctor.RunAsync(adminDataSource, new DoctorOptions { AppRole = "shop_app" });
+/// if (report.HasFindingsAtOrAbove(Severity.High)) { … }
+/// </code>
+/// </example>
+public static class TenancyDoctor
+{
+    /// <summary>The checks, in report order.</summary>
+    public static IReadOnlyList<DoctorCheck> Checks { get; } = CheckCatalog.All.Select(c => c.Definition).ToList();
+
+    /// <summary>Runs every check and returns what each found.</summary>
+    /// <exception cref="ArgumentException">The options name no application role.</exception>
+    /// <exception cref="NpgsqlException">The server cannot be reached.</exception>
+    public static async Task<DoctorReport> RunAsync(NpgsqlDataSource dataSource, DoctorOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.AppRole, nameof(options.AppRole));
+
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // Read-only, and with an empty search path: the doctor changes nothing, no object in a schema can stand in
+            // for a catalog one, and every name it reports (regclass, regprocedure) comes out schema-qualified.
+            var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var setup = new NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL search_path = ''", connection, transaction);
+                await using (setup.ConfigureAwait(false))
+                {
+                    await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var privileges = await Privileges.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+                var results = new List<CheckResult>();
+                foreach (var check in CheckCatalog.All)
+                {
+                    results.Add(await RunAsync(connection, transaction, check, privileges, options, cancellationToken).ConfigureAwait(false));
+                }
+
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return new DoctorReport($"postgresql://{connection.Host}:{connection.Port}/{connection.Database}", results);
+            }
+        }
+    }
+
+    private static async Task<CheckResult> RunAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, SqlCheck check, Privileges privileges, DoctorOptions options, CancellationToken cancellationToken)
+    {
+        if (privileges.Lacks(check.Requirement) is { } missing)
+        {
+            return new CheckResult(check.Definition, CheckStatus.NotChecked, [], $"needs {missing}");
+        }
+
+        // A savepoint per check: a check the server refuses must not abort the others' transaction.
+        await transaction.SaveAsync("pgtenancy_check", cancellationToken).ConfigureAwait(false);
+        var command = new NpgsqlCommand(check.Sql, connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.AddWithValue("app_role", options.AppRole);
+            command.Parameters.AddWithValue("tenant_column", options.TenantColumn);
+            command.Parameters.AddWithValue("tenant_setting", options.SettingName);
+            try
+            {
+                var findings = new List<Finding>();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        findings.Add(new Finding(check.Definition.Id, check.Definition.Severity, reader.GetString(0), reader.GetString(1)));
+                    }
+                }
+
+                return new CheckResult(check.Definition, findings.Count == 0 ? CheckStatus.Passed : CheckStatus.Failed, findings);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                await transaction.RollbackAsync("pgtenancy_check", cancellationToken).ConfigureAwait(false);
+                return new CheckResult(check.Definition, CheckStatus.NotChecked, [], $"the connection may not read what it needs ({e.MessageText})");
+            }
+        }
+    }
+}

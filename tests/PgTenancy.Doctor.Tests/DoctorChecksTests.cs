@@ -1,0 +1,76 @@
+using Xunit;
+
+namespace PgTenancy.Doctor.Tests;
+
+/// <summary>Each check both ways: silent on the hardened database, firing on the insecure one.</summary>
+public sealed class DoctorChecksTests(DoctorFixture doctor) : IClassFixture<DoctorFixture>
+{
+    public static TheoryData<string> CheckIds() => [.. TenancyDoctor.Checks.Select(c => c.Id)];
+
+    [Theory]
+    [MemberData(nameof(CheckIds))]
+    public void Check_passes_on_the_hardened_database(string id)
+    {
+        var result = doctor.Hardened.Results.Single(r => r.Check.Id == id);
+
+        Assert.True(result.Status == CheckStatus.Passed,
+            $"{id} {result.Status}: {string.Join("; ", result.Findings.Select(f => f.Subject + ": " + f.Message))}{result.NotCheckedReason}");
+    }
+
+    [Theory]
+    [MemberData(nameof(CheckIds))]
+    public void Check_fires_on_the_insecure_database(string id)
+    {
+        var result = doctor.Insecure.Results.Single(r => r.Check.Id == id);
+
+        Assert.Equal(CheckStatus.Failed, result.Status);
+        Assert.All(result.Findings, f => Assert.False(string.IsNullOrWhiteSpace(f.Message)));
+    }
+
+    [Theory]
+    [InlineData("ROLE-01", "role insecure_app", "BYPASSRLS, CREATEDB")]
+    [InlineData("ROLE-02", "role insecure_app", "insecure_admin (BYPASSRLS)")]
+    [InlineData("ROLE-03", "public.owned", "owned by insecure_app")]
+    [InlineData("ROLE-04", "schema public", "PUBLIC has CREATE")]
+    [InlineData("ROLE-05", "role insecure_app", "pg_read_all_data")]
+    [InlineData("ROLE-06", "public.leaky", "TRUNCATE")]
+    [InlineData("RLS-01", "public.no_rls", "row-level security is off")]
+    [InlineData("RLS-02", "public.leaky policy everything", "true")]
+    [InlineData("RLS-03", "public.leaky policy strict_setting", "without missing_ok")]
+    [InlineData("RLS-04", "public.leaky policy strict_setting", "other_role")]
+    [InlineData("RLS-05", "public.leaky_codes", "as its owner")]
+    [InlineData("RLS-06", "public.all_codes()", "superuser")]
+    [InlineData("RLS-07", "public.no_rls", "nullable")]
+    [InlineData("RLS-08", "public.leaky leaky_code_key", "unique key without the tenant column")]
+    [InlineData("RLS-09", "role insecure_app in database doctor_insecure", "app.tenant_id")]
+    [InlineData("TLS-01", "setting ssl_min_protocol_version", "TLSv1.2")]
+    [InlineData("PWD-01", "role weak_password", "non-SCRAM")]
+    [InlineData("HBA-01", "pg_hba.conf", "explicit reject")]
+    [InlineData("AUD-01", "setting shared_preload_libraries", "pgaudit")]
+    public void Findings_name_the_object_and_the_problem(string id, string subject, string message)
+    {
+        var findings = doctor.Insecure.Results.Single(r => r.Check.Id == id).Findings;
+
+        Assert.Contains(findings, f => f.Subject == subject && f.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_least_privileged_run_reports_privileged_checks_as_not_checked_never_passed()
+    {
+        var privileged = doctor.LeastPrivilege.Results.Where(r => r.Check.Id is "PWD-01" or "HBA-01" or "AUD-01").ToList();
+
+        Assert.Equal(3, privileged.Count);
+        Assert.All(privileged, r => Assert.Equal(CheckStatus.NotChecked, r.Status));
+        Assert.Contains(privileged, r => r.NotCheckedReason == "needs superuser");
+        Assert.Contains(privileged, r => r.NotCheckedReason == "needs pg_read_all_settings");
+    }
+
+    [Fact]
+    public void Fingerprints_are_stable_and_distinct_per_check_and_object()
+    {
+        var findings = doctor.Insecure.Findings.ToList();
+
+        Assert.Equal(findings.Count, findings.Select(f => (f.CheckId, f.Subject, f.Message)).Distinct().Count());
+        Assert.All(findings, f => Assert.Equal(new Finding(f.CheckId, f.Severity, f.Subject, "other").Fingerprint, f.Fingerprint));
+    }
+}

@@ -1,0 +1,101 @@
+using Npgsql;
+using PgTenancy.Testing;
+using PgTenancy.TestSupport;
+using Xunit;
+
+namespace PgTenancy.Doctor.Tests;
+
+/// <summary>
+/// Two targets: a hardened database on the hardened test server, where no check may fire, and an insecure database
+/// on a deliberately weakened server (TLS 1.2, md5 and non-TLS hba rules without a final reject, no pgaudit), where
+/// every check must fire. Plus a least-privilege run as a monitoring role. The reports are made once, in order.
+/// </summary>
+public sealed class DoctorFixture(ServerFixture server) : IAsyncLifetime
+{
+    public const string InsecureApp = "insecure_app";
+
+    private PostgresServer? _weak;
+    private TestDatabase? _hardened;
+
+    public DoctorReport Hardened { get; private set; } = null!;
+
+    public DoctorReport Insecure { get; private set; } = null!;
+
+    public DoctorReport LeastPrivilege { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _hardened = await server.Server.CreateDatabaseAsync("doctor_hardened");
+        var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole] };
+        await Db.ExecuteAsync(_hardened.OwnerConnectionString, $"""
+            CREATE TABLE public.orders (tenant_id uuid NOT NULL, id bigint NOT NULL, code text NOT NULL, PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, code));
+            CREATE TABLE public.lines (tenant_id uuid NOT NULL, order_id bigint NOT NULL, FOREIGN KEY (tenant_id, order_id) REFERENCES public.orders (tenant_id, id));
+            {policy.EnableSql()}
+            {new TenantIsolationPolicy("lines", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole] }.EnableSql()}
+            CREATE INDEX ON public.lines (tenant_id, order_id);
+            CREATE VIEW public.order_codes WITH (security_invoker = true) AS SELECT tenant_id, code FROM public.orders;
+            {TenantRoles.GrantDml(_hardened.AppRole, "public")}
+            """);
+        Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole);
+
+        await Db.ExecuteAsync(_hardened.AdminConnectionString, $"""
+            CREATE ROLE doctor_monitor LOGIN PASSWORD 'monitor-password-1';
+            GRANT CONNECT ON DATABASE doctor_hardened TO doctor_monitor;
+            """);
+        var monitor = new NpgsqlConnectionStringBuilder(_hardened.AdminConnectionString) { Username = "doctor_monitor", Password = "monitor-password-1", Pooling = false };
+        LeastPrivilege = await RunAsync(monitor.ConnectionString, _hardened.AppRole);
+
+        _weak = await PostgresServer.StartAsync(b => b.WithPgAudit(false).WithWeakenedConfiguration(
+            "ssl_min_protocol_version = 'TLSv1.2'\n",
+            "hostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 0.0.0.0/0 md5\n"));
+        var insecure = await _weak.CreateDatabaseAsync("doctor_insecure");
+        await Db.ExecuteAsync(insecure.AdminConnectionString, $"""
+            CREATE ROLE insecure_admin NOLOGIN BYPASSRLS;
+            CREATE ROLE {InsecureApp} LOGIN BYPASSRLS CREATEDB IN ROLE insecure_admin;
+            GRANT pg_read_all_data TO {InsecureApp};
+            GRANT CREATE ON SCHEMA public TO PUBLIC;
+            SET password_encryption = 'md5';
+            CREATE ROLE weak_password LOGIN PASSWORD 'not-scram';
+            RESET password_encryption;
+            CREATE ROLE other_role NOLOGIN;
+
+            CREATE TABLE public.no_rls (tenant_id uuid, id int);
+            CREATE TABLE public.owned (tenant_id uuid NOT NULL, id int);
+            ALTER TABLE public.owned OWNER TO {InsecureApp};
+            CREATE TABLE public.leaky (tenant_id uuid NOT NULL, code text UNIQUE);
+            CREATE INDEX ON public.leaky (tenant_id);
+            ALTER TABLE public.leaky ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE public.leaky FORCE ROW LEVEL SECURITY;
+            CREATE POLICY everything ON public.leaky USING (true);
+            CREATE POLICY strict_setting ON public.leaky AS RESTRICTIVE FOR SELECT TO other_role USING (tenant_id = current_setting('app.tenant_id')::uuid);
+            GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON public.leaky TO {InsecureApp};
+            CREATE VIEW public.leaky_codes AS SELECT code FROM public.leaky;
+            GRANT SELECT ON public.leaky_codes TO {InsecureApp};
+            CREATE FUNCTION public.all_codes() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER AS $$ SELECT code FROM public.leaky $$;
+            ALTER ROLE {InsecureApp} IN DATABASE doctor_insecure SET app.tenant_id = 'aaaaaaaa-0000-4000-8000-000000000001';
+            """);
+        Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp);
+    }
+
+    private static async Task<DoctorReport> RunAsync(string connectionString, string appRole)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        return await TenancyDoctor.RunAsync(dataSource, new DoctorOptions { AppRole = appRole });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_hardened is not null)
+        {
+            await Db.ExecuteAsync(_hardened.AdminConnectionString, "REVOKE CONNECT ON DATABASE doctor_hardened FROM doctor_monitor");
+            await _hardened.DisposeAsync();
+            await Db.ExecuteAsync(server.Server.AdminConnectionString, "DROP ROLE IF EXISTS doctor_monitor");
+        }
+
+        if (_weak is not null)
+        {
+            await _weak.DisposeAsync();
+        }
+    }
+}
