@@ -5,14 +5,16 @@ namespace PgTenancy.Tool;
 /// <summary>Parses the <c>pgtenancy</c> command line and dispatches to a command.</summary>
 internal static class CommandLine
 {
-    /// <summary>Exit code for a command line that names no known command or option.</summary>
+    /// <summary>Exit code for a command line that names no known command or option, or a tool error.</summary>
     public const int UsageError = 2;
 
-    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, bool colour = false)
     {
         ArgumentNullException.ThrowIfNull(args);
         switch (args.Count == 0 ? "--help" : args[0])
         {
+            case "doctor":
+                return DoctorCommand.RunAsync([.. args.Skip(1)], output, error, colour);
             case "--help" or "-h" or "help":
                 output.WriteLine(Usage);
                 return Task.FromResult(0);
@@ -32,6 +34,11 @@ internal static class CommandLine
         pgtenancy {Version} — PostgreSQL multi-tenancy hardening for .NET
 
         Usage: pgtenancy <command> [options]
+
+        Commands:
+          doctor       Audit a live server's hardening and row-level-security posture.
+
+        {DoctorCommand.Usage}
 
         Options:
           --help       Show this help.

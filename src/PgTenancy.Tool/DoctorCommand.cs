@@ -1,0 +1,123 @@
+using Npgsql;
+using PgTenancy.Doctor;
+using PgTenancy.Doctor.Reporting;
+
+namespace PgTenancy.Tool;
+
+/// <summary>
+/// <c>pgtenancy doctor</c>: runs the doctor against a live server and reports. Exit code 0 when nothing at or above
+/// <c>--fail-on</c> was found, 1 when something was, 2 when the tool could not do its job (bad arguments, no connection).
+/// </summary>
+internal static class DoctorCommand
+{
+    public const string ConnectionVariable = "PGTENANCY_CONNECTION";
+    public const int Clean = 0;
+    public const int FindingsFound = 1;
+
+    public const string Usage = """
+        pgtenancy doctor --app-role <role> [options]
+
+          --connection <string>    Npgsql connection string of a role that can read the catalog (superuser for every
+                                   check); default: the PGTENANCY_CONNECTION environment variable.
+          --app-role <role>        The role the application connects as (required).
+          --tenant-column <name>   The tenant column (default tenant_id).
+          --setting-name <name>    The tenant setting (default app.tenant_id).
+          --format table|json      Output format (default table).
+          --output <file>          Write the report to a file instead of standard output.
+          --fail-on <severity>     Exit 1 on findings at or above: info, low, medium, high (default), critical.
+        """;
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, bool colour)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
+            {
+                return Fail(error, $"'{args[i]}' is not an option with a value.");
+            }
+
+            options[args[i]] = args[++i];
+        }
+
+        var unknown = options.Keys.Except(["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on"]).ToList();
+        if (unknown.Count > 0)
+        {
+            return Fail(error, $"unknown option {unknown[0]}.");
+        }
+
+        var connection = options.GetValueOrDefault("--connection") ?? Environment.GetEnvironmentVariable(ConnectionVariable);
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            return Fail(error, $"no connection: pass --connection or set {ConnectionVariable}.");
+        }
+
+        if (!options.TryGetValue("--app-role", out var appRole))
+        {
+            return Fail(error, "--app-role is required: the doctor checks the role the application connects as.");
+        }
+
+        var format = options.GetValueOrDefault("--format", "table");
+        if (format is not ("table" or "json"))
+        {
+            return Fail(error, $"--format {format} is not supported; use table or json.");
+        }
+
+        if (!Enum.TryParse<Severity>(options.GetValueOrDefault("--fail-on", "high"), ignoreCase: true, out var failOn) || !Enum.IsDefined(failOn))
+        {
+            return Fail(error, $"--fail-on {options["--fail-on"]} is not a severity; use info, low, medium, high or critical.");
+        }
+
+        DoctorReport report;
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connection);
+            report = await TenancyDoctor.RunAsync(dataSource, new DoctorOptions
+            {
+                AppRole = appRole,
+                TenantColumn = options.GetValueOrDefault("--tenant-column", "tenant_id"),
+                SettingName = options.GetValueOrDefault("--setting-name", "app.tenant_id"),
+            }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
+        {
+            return Fail(error, $"could not check the server: {e.Message}");
+        }
+
+        if (options.TryGetValue("--output", out var path))
+        {
+            await using var file = File.Create(path);
+            Write(report, format, file, colour: false);
+        }
+        else if (format == "json")
+        {
+            await using var stdout = new MemoryStream();
+            JsonReportWriter.Write(report, stdout);
+            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stdout.ToArray())).ConfigureAwait(false);
+        }
+        else
+        {
+            TableReportWriter.Write(report, output, colour);
+        }
+
+        return report.HasFindingsAtOrAbove(failOn) ? FindingsFound : Clean;
+    }
+
+    private static void Write(DoctorReport report, string format, Stream stream, bool colour)
+    {
+        if (format == "json")
+        {
+            JsonReportWriter.Write(report, stream);
+            return;
+        }
+
+        using var writer = new StreamWriter(stream, leaveOpen: true);
+        TableReportWriter.Write(report, writer, colour);
+    }
+
+    private static int Fail(TextWriter error, string message)
+    {
+        error.WriteLine($"pgtenancy doctor: {message}");
+        return CommandLine.UsageError;
+    }
+}

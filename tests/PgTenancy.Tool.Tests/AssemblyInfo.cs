@@ -1,0 +1,4 @@
+using PgTenancy.TestSupport;
+using Xunit;
+
+[assembly: AssemblyFixture(typeof(ServerFixture))]

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Npgsql;
+using PgTenancy.Testing;
+using PgTenancy.TestSupport;
+using Xunit;
+
+namespace PgTenancy.Tool.Tests;
+
+/// <summary><c>pgtenancy doctor</c> against a real server: exit codes, formats, errors.</summary>
+public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
+{
+    private TestDatabase? _database;
+
+    private TestDatabase Database => _database!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await server.Server.CreateDatabaseAsync();
+        await Db.ExecuteAsync(Database.OwnerConnectionString, $"""
+            CREATE TABLE public.orders (tenant_id uuid NOT NULL, id bigint NOT NULL, PRIMARY KEY (tenant_id, id));
+            {new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [Database.AppRole] }.EnableSql()}
+            {TenantRoles.GrantDml(Database.AppRole, "public")}
+            """);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await _database.DisposeAsync();
+        }
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CommandLine.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task A_hardened_database_exits_0_with_a_readable_table()
+    {
+        var (exit, output, error) = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole);
+
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("pass  RLS-01", output);
+        Assert.Contains("0 failed, 0 not checked", output);
+        Assert.DoesNotContain("\u001b[", output);
+    }
+
+    [Fact]
+    public async Task Findings_at_or_above_fail_on_exit_1_and_below_it_exit_0()
+    {
+        await Db.ExecuteAsync(Database.OwnerConnectionString, "CREATE TABLE public.forgotten (tenant_id uuid NOT NULL, id int, PRIMARY KEY (tenant_id, id))");
+        try
+        {
+            var failing = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--fail-on", "critical");
+            var json = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+            var again = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+
+            Assert.Equal(1, failing.Exit);
+            Assert.Contains("FAIL  RLS-01", failing.Output);
+            Assert.Contains("public.forgotten: row-level security is off", failing.Output);
+            using var document = JsonDocument.Parse(json.Output);
+            var rls01 = document.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "RLS-01");
+            Assert.Equal("failed", rls01.GetProperty("status").GetString());
+            Assert.Equal("public.forgotten", rls01.GetProperty("findings")[0].GetProperty("object").GetString());
+            Assert.Equal(json.Output, again.Output); // stable across runs
+        }
+        finally
+        {
+            await Db.ExecuteAsync(Database.OwnerConnectionString, "DROP TABLE public.forgotten");
+        }
+    }
+
+    [Fact]
+    public async Task A_report_can_go_to_a_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"doctor-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exit, output, _) = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json", "--output", path);
+
+            Assert.Equal(0, exit);
+            Assert.Empty(output);
+            Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("checks").ValueKind);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("--app-role", "x", "--format", "xml")]
+    [InlineData("--app-role", "x", "--fail-on", "urgent")]
+    [InlineData("--app-role", "x", "--colour", "always")]
+    [InlineData("--app-role")]
+    public async Task Bad_arguments_exit_2_with_the_reason(params string[] args)
+    {
+        var (exit, _, error) = await RunAsync(["doctor", "--connection", "Host=127.0.0.1", .. args]);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("pgtenancy doctor: ", error);
+    }
+
+    [Fact]
+    public async Task A_server_that_cannot_be_reached_exits_2_with_the_reason()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder(Database.AdminConnectionString) { Port = 1, Timeout = 2 };
+
+        var (exit, _, error) = await RunAsync("doctor", "--connection", unreachable.ConnectionString, "--app-role", "app");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("could not check the server", error);
+    }
+}
