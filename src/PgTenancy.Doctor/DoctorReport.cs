@@ -8,6 +8,21 @@ public sealed record DoctorReport(string Target, IReadOnlyList<CheckResult> Resu
     /// <summary>Every finding of every check.</summary>
     public IEnumerable<Finding> Findings => Results.SelectMany(r => r.Findings);
 
+    /// <summary>
+    /// The report without the findings whose fingerprints are in <paramref name="baseline"/> (known and accepted); a
+    /// check left without findings counts as passed.
+    /// </summary>
+    public DoctorReport Without(IReadOnlySet<string> baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        return this with
+        {
+            Results = Results.Select(r => r.Status != CheckStatus.Failed ? r : r.Findings.Where(f => !baseline.Contains(f.Fingerprint)).ToList() is { Count: > 0 } kept
+                ? r with { Findings = kept }
+                : r with { Status = CheckStatus.Passed, Findings = [] }).ToList(),
+        };
+    }
+
     /// <summary>Whether any finding is at or above <paramref name="severity"/>.</summary>
     public bool HasFindingsAtOrAbove(Severity severity) => Findings.Any(f => f.Severity >= severity);
 }

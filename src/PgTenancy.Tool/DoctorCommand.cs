@@ -22,9 +22,11 @@ internal static class DoctorCommand
           --app-role <role>        The role the application connects as (required).
           --tenant-column <name>   The tenant column (default tenant_id).
           --setting-name <name>    The tenant setting (default app.tenant_id).
-          --format table|json      Output format (default table).
+          --format table|json|sarif|junit
+                                   Output format (default table).
           --output <file>          Write the report to a file instead of standard output.
           --fail-on <severity>     Exit 1 on findings at or above: info, low, medium, high (default), critical.
+          --baseline <file>        Known findings to leave out: one fingerprint per line (from a JSON report); # comments.
         """;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, bool colour)
@@ -40,7 +42,7 @@ internal static class DoctorCommand
             options[args[i]] = args[++i];
         }
 
-        var unknown = options.Keys.Except(["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on"]).ToList();
+        var unknown = options.Keys.Except(["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on", "--baseline"]).ToList();
         if (unknown.Count > 0)
         {
             return Fail(error, $"unknown option {unknown[0]}.");
@@ -58,9 +60,20 @@ internal static class DoctorCommand
         }
 
         var format = options.GetValueOrDefault("--format", "table");
-        if (format is not ("table" or "json"))
+        if (format is not ("table" or "json" or "sarif" or "junit"))
         {
-            return Fail(error, $"--format {format} is not supported; use table or json.");
+            return Fail(error, $"--format {format} is not supported; use table, json, sarif or junit.");
+        }
+
+        HashSet<string> baseline = [];
+        if (options.TryGetValue("--baseline", out var baselinePath))
+        {
+            if (!File.Exists(baselinePath))
+            {
+                return Fail(error, $"--baseline {baselinePath} does not exist.");
+            }
+
+            baseline = [.. File.ReadLines(baselinePath).Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#'))];
         }
 
         if (!Enum.TryParse<Severity>(options.GetValueOrDefault("--fail-on", "high"), ignoreCase: true, out var failOn) || !Enum.IsDefined(failOn))
@@ -84,35 +97,47 @@ internal static class DoctorCommand
             return Fail(error, $"could not check the server: {e.Message}");
         }
 
+        report = report.Without(baseline);
         if (options.TryGetValue("--output", out var path))
         {
             await using var file = File.Create(path);
-            Write(report, format, file, colour: false);
+            Write(report, format, file);
         }
-        else if (format == "json")
+        else if (format == "table")
         {
-            await using var stdout = new MemoryStream();
-            JsonReportWriter.Write(report, stdout);
-            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(stdout.ToArray())).ConfigureAwait(false);
+            TableReportWriter.Write(report, output, colour);
         }
         else
         {
-            TableReportWriter.Write(report, output, colour);
+            await using var buffer = new MemoryStream();
+            Write(report, format, buffer);
+            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
         }
 
         return report.HasFindingsAtOrAbove(failOn) ? FindingsFound : Clean;
     }
 
-    private static void Write(DoctorReport report, string format, Stream stream, bool colour)
+    private static void Write(DoctorReport report, string format, Stream stream)
     {
-        if (format == "json")
+        switch (format)
         {
-            JsonReportWriter.Write(report, stream);
-            return;
-        }
+            case "json":
+                JsonReportWriter.Write(report, stream);
+                break;
+            case "sarif":
+                SarifReportWriter.Write(report, stream);
+                break;
+            case "junit":
+                JUnitReportWriter.Write(report, stream);
+                break;
+            default:
+                using (var writer = new StreamWriter(stream, leaveOpen: true))
+                {
+                    TableReportWriter.Write(report, writer, colour: false);
+                }
 
-        using var writer = new StreamWriter(stream, leaveOpen: true);
-        TableReportWriter.Write(report, writer, colour);
+                break;
+        }
     }
 
     private static int Fail(TextWriter error, string message)

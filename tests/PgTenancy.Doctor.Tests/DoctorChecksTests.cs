@@ -3,7 +3,8 @@ using Xunit;
 namespace PgTenancy.Doctor.Tests;
 
 /// <summary>Each check both ways: silent on the hardened database, firing on the insecure one.</summary>
-public sealed class DoctorChecksTests(DoctorFixture doctor) : IClassFixture<DoctorFixture>
+[Collection(DoctorReports.Name)]
+public sealed class DoctorChecksTests(DoctorFixture doctor)
 {
     public static TheoryData<string> CheckIds() => [.. TenancyDoctor.Checks.Select(c => c.Id)];
 
