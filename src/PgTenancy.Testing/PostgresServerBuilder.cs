@@ -69,10 +69,11 @@ public sealed class PostgresServerBuilder
     }
 
     /// <summary>
-    /// Weakens the server on purpose — settings appended after the hardened ones, and/or another pg_hba.conf — to test
-    /// tools that must notice weak servers (the doctor). Never for anything else.
+    /// Settings appended after the hardened ones, and/or another pg_hba.conf: for tests of tools that read a server's
+    /// configuration (the doctor), to weaken a server on purpose or to turn on what tests otherwise leave off (WAL
+    /// archiving). Never for anything else.
     /// </summary>
-    internal PostgresServerBuilder WithWeakenedConfiguration(string? extraSettings, string? hba) =>
+    internal PostgresServerBuilder WithConfigurationOverrides(string? extraSettings, string? hba) =>
         new(_settings with { ExtraSettings = extraSettings, HbaOverride = hba });
 
     /// <summary>Ties the server's life to another process (tests of the orphan guard); by default, this process.</summary>

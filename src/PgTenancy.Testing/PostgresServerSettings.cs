@@ -17,10 +17,10 @@ internal sealed record PostgresServerSettings
 
     public int OwnerPid { get; init; } = Environment.ProcessId;
 
-    /// <summary>Settings appended after the hardened ones (later lines win); for tests of weakened servers only.</summary>
+    /// <summary>Settings appended after the hardened ones (later lines win); for tests of the doctor only.</summary>
     public string? ExtraSettings { get; init; }
 
-    /// <summary>A pg_hba.conf to use instead of the hardened one; for tests of weakened servers only.</summary>
+    /// <summary>A pg_hba.conf to use instead of the hardened one; for tests of the doctor only.</summary>
     public string? HbaOverride { get; init; }
 }
 

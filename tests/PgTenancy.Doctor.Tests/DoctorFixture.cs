@@ -6,16 +6,18 @@ using Xunit;
 namespace PgTenancy.Doctor.Tests;
 
 /// <summary>
-/// Two targets: a hardened database on the hardened test server, where no check may fire, and an insecure database
+/// Two targets: a hardened database on a hardened server with WAL archiving, where no check may fire, and an insecure database
 /// on a deliberately weakened server (TLS 1.2, md5 and non-TLS hba rules without a final reject, no pgaudit), where
 /// every check must fire. Plus a least-privilege run as a monitoring role. The reports are made once, in order.
 /// </summary>
-public sealed class DoctorFixture(ServerFixture server) : IAsyncLifetime
+public sealed class DoctorFixture : IAsyncLifetime
 {
     public const string InsecureApp = "insecure_app";
 
     private PostgresServer? _weak;
+    private PostgresServer? _archiving;
     private TestDatabase? _hardened;
+    private string? _archive;
 
     public DoctorReport Hardened { get; private set; } = null!;
 
@@ -25,7 +27,16 @@ public sealed class DoctorFixture(ServerFixture server) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _hardened = await server.Server.CreateDatabaseAsync("doctor_hardened");
+        // The hardened target runs on a server of its own with WAL archiving on (BAK-01), into its own folder.
+        var archive = Directory.CreateTempSubdirectory("pgtenancy-archive-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(archive, (UnixFileMode)0b111_111_111); // the server's OS user writes here
+        }
+        _archive = archive;
+        _archiving = await PostgresServer.StartAsync(b => b.WithConfigurationOverrides(
+            $"archive_mode = on\narchive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\n", null));
+        _hardened = await _archiving.CreateDatabaseAsync("doctor_hardened");
         var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole] };
         await Db.ExecuteAsync(_hardened.OwnerConnectionString, $"""
             CREATE TABLE public.orders (tenant_id uuid NOT NULL, id bigint NOT NULL, code text NOT NULL, PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, code));
@@ -45,7 +56,7 @@ public sealed class DoctorFixture(ServerFixture server) : IAsyncLifetime
         var monitor = new NpgsqlConnectionStringBuilder(_hardened.AdminConnectionString) { Username = "doctor_monitor", Password = "monitor-password-1", Pooling = false };
         LeastPrivilege = await RunAsync(monitor.ConnectionString, _hardened.AppRole);
 
-        _weak = await PostgresServer.StartAsync(b => b.WithPgAudit(false).WithWeakenedConfiguration(
+        _weak = await PostgresServer.StartAsync(b => b.WithPgAudit(false).WithConfigurationOverrides(
             "ssl_min_protocol_version = 'TLSv1.2'\n",
             "hostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 0.0.0.0/0 md5\n"));
         var insecure = await _weak.CreateDatabaseAsync("doctor_insecure");
@@ -74,6 +85,9 @@ public sealed class DoctorFixture(ServerFixture server) : IAsyncLifetime
             CREATE FUNCTION public.all_codes() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER AS $$ SELECT code FROM public.leaky $$;
             ALTER ROLE {InsecureApp} IN DATABASE doctor_insecure SET app.tenant_id = 'aaaaaaaa-0000-4000-8000-000000000001';
             """);
+        // A live session without TLS, which the weakened pg_hba.conf lets in (TLS-02).
+        await using var plain = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(insecure.AdminConnectionString) { SslMode = SslMode.Disable, Pooling = false }.ConnectionString);
+        await plain.OpenAsync();
         Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp);
     }
 
@@ -90,7 +104,17 @@ public sealed class DoctorFixture(ServerFixture server) : IAsyncLifetime
         {
             await Db.ExecuteAsync(_hardened.AdminConnectionString, "REVOKE CONNECT ON DATABASE doctor_hardened FROM doctor_monitor");
             await _hardened.DisposeAsync();
-            await Db.ExecuteAsync(server.Server.AdminConnectionString, "DROP ROLE IF EXISTS doctor_monitor");
+            await Db.ExecuteAsync(_archiving!.AdminConnectionString, "DROP ROLE IF EXISTS doctor_monitor");
+        }
+
+        if (_archiving is not null)
+        {
+            await _archiving.DisposeAsync();
+        }
+
+        if (_archive is not null)
+        {
+            Directory.Delete(_archive, recursive: true);
         }
 
         if (_weak is not null)

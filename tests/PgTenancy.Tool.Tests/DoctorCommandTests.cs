@@ -43,11 +43,13 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task A_hardened_database_exits_0_with_a_readable_table()
     {
+        // The test server keeps no WAL archive, so BAK-01 (medium) is the one finding: below the default --fail-on high.
         var (exit, output, error) = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole);
 
         Assert.True(exit == 0, output + error);
         Assert.Contains("pass  RLS-01", output);
-        Assert.Contains("0 failed, 0 not checked", output);
+        Assert.Contains("FAIL  BAK-01", output);
+        Assert.Contains("1 failed, 0 not checked", output);
         Assert.DoesNotContain("\u001b[", output);
     }
 
@@ -91,6 +93,33 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_baseline_of_fingerprints_suppresses_known_findings_and_sarif_and_junit_are_written()
+    {
+        var json = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+        using var document = JsonDocument.Parse(json.Output);
+        var fingerprints = document.RootElement.GetProperty("checks").EnumerateArray()
+            .SelectMany(c => c.GetProperty("findings").EnumerateArray()).Select(f => f.GetProperty("fingerprint").GetString()!).ToList();
+        var baseline = Path.Combine(Path.GetTempPath(), $"baseline-{Guid.NewGuid():N}.txt");
+        File.WriteAllLines(baseline, ["# accepted: test servers keep no WAL archive", .. fingerprints]);
+        try
+        {
+            var (exit, output, _) = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--baseline", baseline, "--fail-on", "info");
+            var sarif = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "sarif");
+            var junit = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "junit");
+
+            Assert.NotEmpty(fingerprints);
+            Assert.Equal(0, exit);
+            Assert.Contains("0 failed", output);
+            Assert.Equal("2.1.0", JsonDocument.Parse(sarif.Output).RootElement.GetProperty("version").GetString());
+            Assert.Equal("testsuites", System.Xml.Linq.XDocument.Parse(junit.Output).Root!.Name.LocalName);
+        }
+        finally
+        {
+            File.Delete(baseline);
         }
     }
 

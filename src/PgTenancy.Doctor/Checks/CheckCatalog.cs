@@ -193,6 +193,15 @@ internal static class CheckCatalog
             SELECT 'setting ssl_min_protocol_version', 'is ' || current_setting('ssl_min_protocol_version') || ', below TLSv1.3'
             WHERE current_setting('ssl_min_protocol_version') NOT IN ('TLSv1.3')
             """),
+        new(new("TLS-02", "A client is connected over TCP without TLS right now", Severity.High,
+                "Whatever the configuration says, this session's credentials and rows cross the network in clear.",
+                "Refuse non-TLS TCP in pg_hba.conf (hostssl rules, host … reject) and make clients use SSL Mode=VerifyFull."),
+            """
+            SELECT 'session ' || a.pid, 'of ' || coalesce(a.usename, '?') || ' from ' || host(a.client_addr) || ' is not encrypted'
+            FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid
+            WHERE a.backend_type = 'client backend' AND a.client_addr IS NOT NULL AND NOT s.ssl
+            """,
+            Requirement.ReadAllStats),
         new(new("PWD-01", "Passwords are not stored as SCRAM-SHA-256", Severity.High,
                 "MD5 secrets can be replayed (the hash is the password) and are cheap to crack.",
                 "password_encryption = 'scram-sha-256', then reset each password so it is stored as SCRAM."),
@@ -219,6 +228,17 @@ internal static class CheckCatalog
                               AND r.auth_method = 'reject' AND r.address IN ('all', '0.0.0.0'))
             """,
             Requirement.Superuser),
+        new(new("HBA-02", "A superuser can log in over the network without a client certificate", Severity.High,
+                "A stolen or guessed password is then enough to become superuser, bypassing every policy.",
+                "Give superusers and administrators hostssl … cert rules only (or local peer), never password methods over TCP."),
+            """
+            SELECT 'pg_hba.conf line ' || h.line_number, 'lets ' || array_to_string(h.user_name, ', ') || ' in by ' || h.auth_method || ' from ' || coalesce(h.address, 'anywhere')
+            FROM pg_catalog.pg_hba_file_rules h
+            WHERE h.error IS NULL AND h.type <> 'local' AND h.auth_method NOT IN ('cert', 'reject')
+              AND (h.user_name && ARRAY['all'] OR h.user_name && (SELECT array_agg(rolname::text) FROM pg_catalog.pg_roles WHERE rolsuper))
+              AND (h.address IS NULL OR h.address NOT IN ('127.0.0.1', '::1', 'localhost'))
+            """,
+            Requirement.Superuser),
         new(new("AUD-01", "pgaudit is not loaded or does not log DDL, writes and role changes", Severity.Medium,
                 "Without an audit log a cross-tenant read or a privilege change leaves no trace to investigate.",
                 "shared_preload_libraries = 'pgaudit', pgaudit.log = 'ddl,write,role', CREATE EXTENSION pgaudit."),
@@ -229,6 +249,16 @@ internal static class CheckCatalog
             WHERE current_setting('shared_preload_libraries') ~ '(^|,)\s*pgaudit'
               AND NOT (coalesce(current_setting('pgaudit.log', true), '') ~* 'all' OR (coalesce(current_setting('pgaudit.log', true), '') ~* 'ddl'
                    AND coalesce(current_setting('pgaudit.log', true), '') ~* 'write' AND coalesce(current_setting('pgaudit.log', true), '') ~* 'role'))
+            """,
+            Requirement.ReadAllSettings),
+        new(new("BAK-01", "WAL archiving is off or failing", Severity.Medium,
+                "Without archived WAL there is no point-in-time recovery; a failing archive_command fills the disk and loses the backup chain.",
+                "archive_mode = on with a working archive_command (or a backup tool's), and watch pg_stat_archiver."),
+            """
+            SELECT 'setting archive_mode', 'is off' WHERE current_setting('archive_mode') = 'off'
+            UNION ALL
+            SELECT 'pg_stat_archiver', failed_count || ' failed archive attempts, the last at ' || last_failed_time::text
+            FROM pg_catalog.pg_stat_archiver WHERE failed_count > 0 AND (last_archived_time IS NULL OR last_failed_time > last_archived_time)
             """,
             Requirement.ReadAllSettings),
     ];

@@ -1,4 +1,0 @@
-using PgTenancy.TestSupport;
-using Xunit;
-
-[assembly: AssemblyFixture(typeof(ServerFixture))]
