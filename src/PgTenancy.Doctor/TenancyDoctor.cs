@@ -17,16 +17,18 @@ namespace PgTenancy.Doctor;
 public static class TenancyDoctor
 {
     /// <summary>The checks, in report order.</summary>
-    public static IReadOnlyList<DoctorCheck> Checks { get; } = CheckCatalog.All.Select(c => c.Definition).ToList();
+    public static IReadOnlyList<DoctorCheck> Checks { get; } = [.. CheckCatalog.All.Select(c => c.Definition), .. PgBouncerChecks.All];
 
     /// <summary>Runs every check and returns what each found.</summary>
     /// <exception cref="ArgumentException">The options name no application role.</exception>
     /// <exception cref="NpgsqlException">The server cannot be reached.</exception>
+    /// <exception cref="FileNotFoundException">The PgBouncer configuration file does not exist.</exception>
     public static async Task<DoctorReport> RunAsync(NpgsqlDataSource dataSource, DoctorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.AppRole, nameof(options.AppRole));
+        var pgBouncer = options.PgBouncerConfigPath is { } path ? PgBouncerIni.Read(path) : null;
 
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -47,6 +49,11 @@ public static class TenancyDoctor
                 foreach (var check in CheckCatalog.All)
                 {
                     results.Add(await RunAsync(connection, transaction, check, privileges, options, cancellationToken).ConfigureAwait(false));
+                }
+
+                if (pgBouncer is not null)
+                {
+                    results.AddRange(PgBouncerChecks.Run(pgBouncer, options.AppRole));
                 }
 
                 await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,7 @@ internal static class DoctorCommand
           --app-role <role>        The role the application connects as (required).
           --tenant-column <name>   The tenant column (default tenant_id).
           --setting-name <name>    The tenant setting (default app.tenant_id).
+          --pgbouncer-config <file> Also check this pgbouncer.ini (auth, TLS both sides, listen address, consoles).
           --format table|json|sarif|junit
                                    Output format (default table).
           --output <file>          Write the report to a file instead of standard output.
@@ -42,7 +43,7 @@ internal static class DoctorCommand
             options[args[i]] = args[++i];
         }
 
-        var unknown = options.Keys.Except(["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on", "--baseline"]).ToList();
+        var unknown = options.Keys.Except(["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on", "--baseline", "--pgbouncer-config"]).ToList();
         if (unknown.Count > 0)
         {
             return Fail(error, $"unknown option {unknown[0]}.");
@@ -90,9 +91,10 @@ internal static class DoctorCommand
                 AppRole = appRole,
                 TenantColumn = options.GetValueOrDefault("--tenant-column", "tenant_id"),
                 SettingName = options.GetValueOrDefault("--setting-name", "app.tenant_id"),
+                PgBouncerConfigPath = options.GetValueOrDefault("--pgbouncer-config"),
             }).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException or IOException)
         {
             return Fail(error, $"could not check the server: {e.Message}");
         }

@@ -51,6 +51,11 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     [InlineData("HBA-02", "pg_hba.conf line 2", "by md5 from 0.0.0.0")]
     [InlineData("BAK-01", "setting archive_mode", "is off")]
     [InlineData("TLS-02", null, "is not encrypted")]
+    [InlineData("PGB-01", null, "auth_type is md5")]
+    [InlineData("PGB-02", null, "client_tls_sslmode is disable")]
+    [InlineData("PGB-03", null, "server_tls_ca_file is not set")]
+    [InlineData("PGB-04", null, "listen_addr is *")]
+    [InlineData("PGB-05", null, "admin_users includes the application role insecure_app")]
     public void Findings_name_the_object_and_the_problem(string id, string? subject, string message)
     {
         var findings = doctor.Insecure.Results.Single(r => r.Check.Id == id).Findings;

@@ -18,6 +18,7 @@ public sealed class DoctorFixture : IAsyncLifetime
     private PostgresServer? _archiving;
     private TestDatabase? _hardened;
     private string? _archive;
+    private string? _insecureIni;
 
     public DoctorReport Hardened { get; private set; } = null!;
 
@@ -34,7 +35,7 @@ public sealed class DoctorFixture : IAsyncLifetime
             File.SetUnixFileMode(archive, (UnixFileMode)0b111_111_111); // the server's OS user writes here
         }
         _archive = archive;
-        _archiving = await PostgresServer.StartAsync(b => b.WithConfigurationOverrides(
+        _archiving = await PostgresServer.StartAsync(b => b.WithPgBouncer().WithConfigurationOverrides(
             $"archive_mode = on\narchive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\n", null));
         _hardened = await _archiving.CreateDatabaseAsync("doctor_hardened");
         var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole] };
@@ -47,7 +48,7 @@ public sealed class DoctorFixture : IAsyncLifetime
             CREATE VIEW public.order_codes WITH (security_invoker = true) AS SELECT tenant_id, code FROM public.orders;
             {TenantRoles.GrantDml(_hardened.AppRole, "public")}
             """);
-        Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole);
+        Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole, Path.Combine(_archiving.WorkingDirectory!, "pgbouncer.ini"));
 
         await Db.ExecuteAsync(_hardened.AdminConnectionString, $"""
             CREATE ROLE doctor_monitor LOGIN PASSWORD 'monitor-password-1';
@@ -88,13 +89,24 @@ public sealed class DoctorFixture : IAsyncLifetime
         // A live session without TLS, which the weakened pg_hba.conf lets in (TLS-02).
         await using var plain = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(insecure.AdminConnectionString) { SslMode = SslMode.Disable, Pooling = false }.ConnectionString);
         await plain.OpenAsync();
-        Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp);
+        _insecureIni = Path.Combine(archive, "insecure-pgbouncer.ini");
+        File.WriteAllText(_insecureIni, $"""
+            [databases]
+            * = host=127.0.0.1
+            [pgbouncer]
+            listen_addr = *
+            auth_type = md5
+            client_tls_sslmode = disable
+            server_tls_sslmode = require
+            admin_users = postgres, {InsecureApp}
+            """);
+        Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp, _insecureIni);
     }
 
-    private static async Task<DoctorReport> RunAsync(string connectionString, string appRole)
+    private static async Task<DoctorReport> RunAsync(string connectionString, string appRole, string? pgBouncerConfig = null)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        return await TenancyDoctor.RunAsync(dataSource, new DoctorOptions { AppRole = appRole });
+        return await TenancyDoctor.RunAsync(dataSource, new DoctorOptions { AppRole = appRole, PgBouncerConfigPath = pgBouncerConfig });
     }
 
     public async ValueTask DisposeAsync()

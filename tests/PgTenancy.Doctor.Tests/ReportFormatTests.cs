@@ -39,10 +39,13 @@ public sealed class ReportFormatTests(DoctorFixture doctor)
         Assert.Equal(TenancyDoctor.Checks.Count, rules.Count);
         Assert.All(rules, r => Assert.StartsWith("https://", r.GetProperty("helpUri").GetString()));
         Assert.Equal(doctor.Insecure.Findings.Count(), results.Count);
+        Assert.Contains(results, r => r.GetProperty("locations")[0].GetProperty("physicalLocation").TryGetProperty("region", out var region)
+            && region.GetProperty("startLine").GetInt32() > 0
+            && r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()!.EndsWith("insecure-pgbouncer.ini", StringComparison.Ordinal));
         Assert.All(results, r =>
         {
             var location = r.GetProperty("locations")[0];
-            Assert.StartsWith("postgresql://", location.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+            Assert.Matches("^(postgresql|file)://", location.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
             Assert.False(string.IsNullOrEmpty(location.GetProperty("logicalLocations")[0].GetProperty("fullyQualifiedName").GetString()));
             Assert.Equal(16, r.GetProperty("partialFingerprints").GetProperty("pgtenancyFinding/v1").GetString()!.Length);
             Assert.Equal(r.GetProperty("ruleId").GetString(), rules[r.GetProperty("ruleIndex").GetInt32()].GetProperty("id").GetString());

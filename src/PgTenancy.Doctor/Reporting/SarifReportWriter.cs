@@ -73,8 +73,15 @@ public static class SarifReportWriter
                 json.WriteStartObject();
                 json.WriteStartObject("physicalLocation");
                 json.WriteStartObject("artifactLocation");
-                json.WriteString("uri", report.Target);
+                json.WriteString("uri", finding.Location is { } file ? new Uri(file.Path).AbsoluteUri : report.Target);
                 json.WriteEndObject();
+                if (finding.Location?.Line is { } line)
+                {
+                    json.WriteStartObject("region");
+                    json.WriteNumber("startLine", line);
+                    json.WriteEndObject();
+                }
+
                 json.WriteEndObject();
                 json.WriteStartArray("logicalLocations");
                 json.WriteStartObject();
