@@ -62,6 +62,32 @@ public static class TenancyDoctor
         }
     }
 
+    /// <summary>The checks the application can run about itself, connected as its own role (see <see cref="CheckOwnRoleAsync"/>).</summary>
+    private static readonly string[] OwnRoleChecks = ["ROLE-01", "ROLE-02", "ROLE-03", "ROLE-06", "RLS-01"];
+
+    /// <summary>
+    /// Checks, through the application's own data source, that its role is subject to row-level security: not a
+    /// superuser nor BYPASSRLS (nor a member of one), owns no table, has no TRUNCATE on tenant tables, and every tenant
+    /// table has forced RLS. These checks need no privilege beyond the application's own.
+    /// </summary>
+    public static async Task<DoctorReport> CheckOwnRoleAsync(NpgsqlDataSource appDataSource, string tenantColumn = "tenant_id", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appDataSource);
+        string role;
+        var connection = await appDataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = new NpgsqlCommand("SELECT current_user", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                role = (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+        }
+
+        var report = await RunAsync(appDataSource, new DoctorOptions { AppRole = role, TenantColumn = tenantColumn }, cancellationToken).ConfigureAwait(false);
+        return report with { Results = [.. report.Results.Where(r => OwnRoleChecks.Contains(r.Check.Id))] };
+    }
+
     private static async Task<CheckResult> RunAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, SqlCheck check, Privileges privileges, DoctorOptions options, CancellationToken cancellationToken)
     {

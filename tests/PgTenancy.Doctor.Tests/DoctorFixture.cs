@@ -26,6 +26,12 @@ public sealed class DoctorFixture : IAsyncLifetime
 
     public DoctorReport LeastPrivilege { get; private set; } = null!;
 
+    /// <summary>The hardened database as its application role: bound by RLS, owns nothing.</summary>
+    public string HardenedAppConnectionString => _hardened!.AppConnectionString;
+
+    /// <summary>The insecure database as <see cref="InsecureApp"/>: BYPASSRLS, member of a BYPASSRLS role, owns a table.</summary>
+    public string InsecureAppConnectionString { get; private set; } = null!;
+
     public async ValueTask InitializeAsync()
     {
         // The hardened target runs on a server of its own with WAL archiving on (BAK-01), into its own folder.
@@ -101,6 +107,13 @@ public sealed class DoctorFixture : IAsyncLifetime
             admin_users = postgres, {InsecureApp}
             """);
         Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp, _insecureIni);
+
+        // Let the insecure role log in, so the health check and the startup guard can run as it.
+        await Db.ExecuteAsync(insecure.AdminConnectionString, $"ALTER ROLE {InsecureApp} PASSWORD 'insecure-app-password-1'; GRANT CONNECT ON DATABASE doctor_insecure TO {InsecureApp}");
+        InsecureAppConnectionString = new NpgsqlConnectionStringBuilder(insecure.AdminConnectionString)
+        {
+            Username = InsecureApp, Password = "insecure-app-password-1", Pooling = false,
+        }.ConnectionString;
     }
 
     private static async Task<DoctorReport> RunAsync(string connectionString, string appRole, string? pgBouncerConfig = null)
