@@ -1,3 +1,5 @@
+using Npgsql;
+using PgTenancy.TestSupport;
 using Xunit;
 
 namespace PgTenancy.Doctor.Tests;
@@ -48,6 +50,7 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     [InlineData("PWD-01", "role weak_password", "non-SCRAM")]
     [InlineData("HBA-01", "pg_hba.conf", "explicit reject")]
     [InlineData("AUD-01", "setting shared_preload_libraries", "pgaudit")]
+    [InlineData("AUD-02", "setting shared_preload_libraries", "no object audit")]
     [InlineData("HBA-02", "pg_hba.conf line 2", "by md5 from 0.0.0.0")]
     [InlineData("BAK-01", "setting archive_mode", "is off")]
     [InlineData("TLS-02", null, "is not encrypted")]
@@ -64,11 +67,36 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     }
 
     [Fact]
+    public async Task A_tenant_table_the_audit_role_cannot_see_is_reported_with_the_missing_privileges()
+    {
+        var policy = new TenantIsolationPolicy("unaudited", "tenant_id") { Schema = "audit_gap" };
+        await Db.ExecuteAsync(doctor.HardenedAdminConnectionString, $"""
+            CREATE SCHEMA audit_gap;
+            CREATE TABLE audit_gap.unaudited (tenant_id uuid NOT NULL, id int);
+            {policy.EnableSql()}
+            GRANT SELECT ON audit_gap.unaudited TO doctor_auditor;
+            """);
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(doctor.HardenedAdminConnectionString);
+            var report = await TenancyDoctor.RunAsync(dataSource, new DoctorOptions { AppRole = "doctor_auditor" }, TestContext.Current.CancellationToken);
+
+            var finding = Assert.Single(report.Results.Single(r => r.Check.Id == "AUD-02").Findings);
+            Assert.Equal("audit_gap.unaudited", finding.Subject);
+            Assert.Equal("is not audited for INSERT, UPDATE, DELETE: grant it to the audit role doctor_auditor", finding.Message);
+        }
+        finally
+        {
+            await Db.ExecuteAsync(doctor.HardenedAdminConnectionString, "DROP SCHEMA audit_gap CASCADE");
+        }
+    }
+
+    [Fact]
     public void A_least_privileged_run_reports_privileged_checks_as_not_checked_never_passed()
     {
-        var privileged = doctor.LeastPrivilege.Results.Where(r => r.Check.Id is "PWD-01" or "HBA-01" or "AUD-01").ToList();
+        var privileged = doctor.LeastPrivilege.Results.Where(r => r.Check.Id is "PWD-01" or "HBA-01" or "AUD-01" or "AUD-02").ToList();
 
-        Assert.Equal(3, privileged.Count);
+        Assert.Equal(4, privileged.Count);
         Assert.All(privileged, r => Assert.Equal(CheckStatus.NotChecked, r.Status));
         Assert.Contains(privileged, r => r.NotCheckedReason == "needs superuser");
         Assert.Contains(privileged, r => r.NotCheckedReason == "needs pg_read_all_settings");

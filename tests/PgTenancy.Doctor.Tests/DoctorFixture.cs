@@ -29,6 +29,9 @@ public sealed class DoctorFixture : IAsyncLifetime
     /// <summary>The hardened database as its application role: bound by RLS, owns nothing.</summary>
     public string HardenedAppConnectionString => _hardened!.AppConnectionString;
 
+    /// <summary>The hardened database as its administrator, for tests that add an object and remove it again.</summary>
+    public string HardenedAdminConnectionString => _hardened!.AdminConnectionString;
+
     /// <summary>The insecure database as <see cref="InsecureApp"/>: BYPASSRLS, member of a BYPASSRLS role, owns a table.</summary>
     public string InsecureAppConnectionString { get; private set; } = null!;
 
@@ -42,7 +45,7 @@ public sealed class DoctorFixture : IAsyncLifetime
         }
         _archive = archive;
         _archiving = await PostgresServer.StartAsync(b => b.WithPgBouncer().WithConfigurationOverrides(
-            $"archive_mode = on\narchive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\n", null));
+            $"archive_mode = on\narchive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\npgaudit.role = 'doctor_auditor'\n", null));
         _hardened = await _archiving.CreateDatabaseAsync("doctor_hardened");
         var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole] };
         await Db.ExecuteAsync(_hardened.OwnerConnectionString, $"""
@@ -53,6 +56,12 @@ public sealed class DoctorFixture : IAsyncLifetime
             CREATE INDEX ON public.lines (tenant_id, order_id);
             CREATE VIEW public.order_codes WITH (security_invoker = true) AS SELECT tenant_id, code FROM public.orders;
             {TenantRoles.GrantDml(_hardened.AppRole, "public")}
+            """);
+        // Object audit (AUD-02): the extension (the test server installs it) and the audit role granted on every tenant table.
+        await Db.ExecuteAsync(_hardened.AdminConnectionString, """
+            CREATE EXTENSION IF NOT EXISTS pgaudit;
+            CREATE ROLE doctor_auditor NOLOGIN;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON public.orders, public.lines TO doctor_auditor;
             """);
         Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole, Path.Combine(_archiving.WorkingDirectory!, "pgbouncer.ini"));
 
@@ -129,7 +138,7 @@ public sealed class DoctorFixture : IAsyncLifetime
         {
             await Db.ExecuteAsync(_hardened.AdminConnectionString, "REVOKE CONNECT ON DATABASE doctor_hardened FROM doctor_monitor");
             await _hardened.DisposeAsync();
-            await Db.ExecuteAsync(_archiving!.AdminConnectionString, "DROP ROLE IF EXISTS doctor_monitor");
+            await Db.ExecuteAsync(_archiving!.AdminConnectionString, "DROP ROLE IF EXISTS doctor_monitor; DROP ROLE IF EXISTS doctor_auditor");
         }
 
         if (_archiving is not null)

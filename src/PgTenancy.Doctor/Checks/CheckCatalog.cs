@@ -186,7 +186,7 @@ internal static class CheckCatalog
             """),
         new(new("TLS-01", "The server accepts connections without TLS 1.3", Severity.High,
                 "Without TLS credentials and every tenant's rows cross the network in clear; below TLS 1.2 the protocol itself is broken.",
-                "ssl = on, ssl_min_protocol_version = 'TLSv1.3' (pgtenancy harden writes it), and hostssl rules in pg_hba.conf."),
+                "ssl = on, ssl_min_protocol_version = 'TLSv1.3', and hostssl rules in pg_hba.conf."),
             """
             SELECT 'setting ssl', 'is off' WHERE current_setting('ssl') <> 'on'
             UNION ALL
@@ -249,6 +249,31 @@ internal static class CheckCatalog
             WHERE current_setting('shared_preload_libraries') ~ '(^|,)\s*pgaudit'
               AND NOT (coalesce(current_setting('pgaudit.log', true), '') ~* 'all' OR (coalesce(current_setting('pgaudit.log', true), '') ~* 'ddl'
                    AND coalesce(current_setting('pgaudit.log', true), '') ~* 'write' AND coalesce(current_setting('pgaudit.log', true), '') ~* 'role'))
+            """,
+            Requirement.ReadAllSettings),
+        new(new("AUD-02", "pgaudit does not audit the tenant tables as objects", Severity.Medium,
+                "Session audit logs statement classes; only object audit (pgaudit.role) records every read and write of a tenant table, which is what a cross-tenant investigation needs.",
+                "CREATE EXTENSION pgaudit; CREATE ROLE auditor NOLOGIN; pgaudit.role = 'auditor' in postgresql.conf; GRANT SELECT, INSERT, UPDATE, DELETE ON <tenant tables> TO auditor."),
+            $"""
+            WITH loaded AS (SELECT current_setting('shared_preload_libraries') ~ '(^|,)\s*pgaudit' AS yes),
+                 audit AS (SELECT nullif(current_setting('pgaudit.role', true), '') AS role FROM loaded WHERE yes)
+            SELECT 'setting shared_preload_libraries', 'does not load pgaudit: no object audit' FROM loaded WHERE NOT yes
+            UNION ALL
+            SELECT 'extension pgaudit', 'is not installed in this database' FROM audit
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pgaudit')
+            UNION ALL
+            SELECT 'setting pgaudit.role', 'is not set: no object audit' FROM audit WHERE audit.role IS NULL
+            UNION ALL
+            SELECT 'setting pgaudit.role', 'names ' || audit.role || ', which is not a role' FROM audit
+            WHERE audit.role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = audit.role)
+            UNION ALL
+            SELECT c.oid::regclass::text, 'is not audited for ' || array_to_string(ARRAY(
+                     SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p
+                     WHERE NOT pg_catalog.has_table_privilege(audit.role, c.oid, p)), ', ') || ': grant it to the audit role ' || audit.role
+            FROM audit, {TenantTables}
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = audit.role)
+              AND EXISTS (SELECT 1 FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p
+                          WHERE NOT pg_catalog.has_table_privilege(audit.role, c.oid, p))
             """,
             Requirement.ReadAllSettings),
         new(new("BAK-01", "WAL archiving is off or failing", Severity.Medium,
