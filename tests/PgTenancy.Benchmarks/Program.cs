@@ -2,8 +2,16 @@
 // Usage: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- [--rounds N] [--ops N] [--latency-ms N]
 // --latency-ms routes every connection through a proxy that delays each direction by N ms (a network, modelled).
 // Prints a Markdown table (medians, spread, ratios to the baseline) for docs/benchmarks.md.
+// Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- doctor [--tables N] [--rounds N]
+// times a full doctor run on a database of N tenant tables against one with none.
 using System.Globalization;
 using PgTenancy.Benchmarks;
+
+if (args.Length > 0 && args[0] == "doctor")
+{
+    Console.WriteLine(await DoctorBenchmark.RunAsync(Argument(args, "--tables", 500), Argument(args, "--rounds", 7)));
+    return 0;
+}
 
 var rounds = Argument(args, "--rounds", 7);
 var ops = Argument(args, "--ops", 1500);
