@@ -49,6 +49,8 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     [InlineData("TLS-01", "setting ssl_min_protocol_version", "TLSv1.2")]
     [InlineData("PWD-01", "role weak_password", "non-SCRAM")]
     [InlineData("HBA-01", "pg_hba.conf", "explicit reject")]
+    [InlineData("HBA-01", "pg_hba.conf line 2", "accepts connections from any address (0.0.0.0/0.0.0.0)")]
+    [InlineData("RLS-04", "public.leaky policy everything", "applies to PUBLIC")]
     [InlineData("AUD-01", "setting shared_preload_libraries", "pgaudit")]
     [InlineData("AUD-02", "setting shared_preload_libraries", "no object audit")]
     [InlineData("HBA-02", "pg_hba.conf line 2", "by md5 from 0.0.0.0")]

@@ -119,15 +119,19 @@ internal static class CheckCatalog
               AND ((coalesce(p.qual, '') || coalesce(p.with_check, '')) ~ 'current_setting\(''[^'']+''::text\)'
                    OR (coalesce(p.qual, '') || coalesce(p.with_check, '')) !~* 'nullif\(current_setting')
             """),
-        new(new("RLS-04", "A policy of a tenant table does not apply to the application role", Severity.High,
-                "A policy for other roles leaves the application role with no permissive policy (it sees nothing) or, worse, with another, broader one.",
-                "Name the application role (or PUBLIC) in the policy: CREATE POLICY … TO <app>."),
+        new(new("RLS-04", "A policy of a tenant table does not apply to the application role, or applies to PUBLIC", Severity.High,
+                "A policy for other roles leaves the application role with no permissive policy (it sees nothing) or, worse, with another, broader one; a policy to PUBLIC also governs every other login role, which should get its own, narrower policy or none.",
+                "Name the application role in the policy: CREATE POLICY … TO <app> (EnableTenantIsolation with appRoles, or UseTenancy(t => t.PolicyRoles(\"<app>\")) for EF migrations)."),
             """
             SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to ' || array_to_string(p.polroles::regrole[], ', ') || ', not to the application role'
             FROM pg_catalog.pg_policy p
             WHERE NOT (p.polroles @> ARRAY[0::oid])
               AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)
               AND NOT EXISTS (SELECT 1 FROM unnest(p.polroles) r WHERE pg_catalog.pg_has_role(@app_role, r, 'USAGE'))
+            UNION ALL
+            SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to PUBLIC, every role, not only the application role'
+            FROM pg_catalog.pg_policy p
+            WHERE p.polroles @> ARRAY[0::oid]
             """),
         new(new("RLS-05", "A view or materialized view over a table with row-level security runs as its owner", Severity.High,
                 "A view without security_invoker reads its tables with its owner's rights, so the owner's RLS bypass leaks every tenant's rows through it.",
@@ -211,15 +215,19 @@ internal static class CheckCatalog
             SELECT 'role ' || rolname, 'has a non-SCRAM password' FROM pg_catalog.pg_authid WHERE rolpassword IS NOT NULL AND rolpassword NOT LIKE 'SCRAM-SHA-256$%'
             """,
             Requirement.Superuser),
-        new(new("HBA-01", "pg_hba.conf allows weak authentication, non-TLS connections or has no final reject", Severity.High,
-                "trust, password, md5 and ident let in or expose credentials; host rules allow plain-text connections; without a final reject, what is not listed falls to defaults.",
-                "Use hostssl … scram-sha-256 (cert for administrators) and end with host all all all reject."),
+        new(new("HBA-01", "pg_hba.conf allows weak authentication, non-TLS connections or any address, or has no final reject", Severity.High,
+                "trust, password, md5 and ident let in or expose credentials; host rules allow plain-text connections; an any-address rule opens the server to the whole network; without a final reject, what is not listed falls to defaults.",
+                "Use hostssl … scram-sha-256 from the application's own networks (cert for administrators) and end with host all all all reject."),
             """
             SELECT 'pg_hba.conf line ' || line_number, 'uses ' || auth_method FROM pg_catalog.pg_hba_file_rules
             WHERE error IS NULL AND auth_method IN ('trust', 'password', 'md5', 'ident')
             UNION ALL
             SELECT 'pg_hba.conf line ' || line_number, type || ' rule without TLS' FROM pg_catalog.pg_hba_file_rules
             WHERE error IS NULL AND type IN ('host', 'hostnossl') AND auth_method <> 'reject'
+            UNION ALL
+            SELECT 'pg_hba.conf line ' || line_number, 'accepts connections from any address (' || coalesce(address || coalesce('/' || netmask, ''), '?') || ')'
+            FROM pg_catalog.pg_hba_file_rules
+            WHERE error IS NULL AND type <> 'local' AND auth_method <> 'reject' AND (address = 'all' OR netmask IN ('0.0.0.0', '::'))
             UNION ALL
             SELECT 'pg_hba.conf line ' || line_number, 'has an error: ' || error FROM pg_catalog.pg_hba_file_rules WHERE error IS NOT NULL
             UNION ALL
