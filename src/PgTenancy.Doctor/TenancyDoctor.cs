@@ -88,6 +88,10 @@ public static class TenancyDoctor
         return report with { Results = [.. report.Results.Where(r => OwnRoleChecks.Contains(r.Check.Id))] };
     }
 
+    // A check's query may return a third column naming a finding's own severity (e.g. TLS 1.2 is milder than TLS 1.0).
+    private static Severity FindingSeverity(NpgsqlDataReader reader, Severity checkSeverity) =>
+        reader.FieldCount > 2 && !reader.IsDBNull(2) ? Enum.Parse<Severity>(reader.GetString(2), ignoreCase: true) : checkSeverity;
+
     private static async Task<CheckResult> RunAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, SqlCheck check, Privileges privileges, DoctorOptions options, CancellationToken cancellationToken)
     {
@@ -112,7 +116,7 @@ public static class TenancyDoctor
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        findings.Add(new Finding(check.Definition.Id, check.Definition.Severity, reader.GetString(0), reader.GetString(1)));
+                        findings.Add(new Finding(check.Definition.Id, FindingSeverity(reader, check.Definition.Severity), reader.GetString(0), reader.GetString(1)));
                     }
                 }
 

@@ -94,6 +94,15 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     }
 
     [Fact]
+    public void TLS_1_2_is_a_medium_finding_of_the_high_TLS_check()
+    {
+        var finding = Assert.Single(doctor.Insecure.Results.Single(r => r.Check.Id == "TLS-01").Findings);
+
+        Assert.Equal(Severity.High, TenancyDoctor.Checks.Single(c => c.Id == "TLS-01").Severity);
+        Assert.Equal(Severity.Medium, finding.Severity);
+    }
+
+    [Fact]
     public void A_least_privileged_run_reports_privileged_checks_as_not_checked_never_passed()
     {
         var privileged = doctor.LeastPrivilege.Results.Where(r => r.Check.Id is "PWD-01" or "HBA-01" or "AUD-01" or "AUD-02").ToList();

@@ -189,13 +189,14 @@ internal static class CheckCatalog
               AND (cfg ~ '^(pgaudit\.|row_security=|session_replication_role=)' OR split_part(cfg, '=', 1) = @tenant_setting)
             """),
         new(new("TLS-01", "The server accepts connections without TLS 1.3", Severity.High,
-                "Without TLS credentials and every tenant's rows cross the network in clear; below TLS 1.2 the protocol itself is broken.",
+                "Without TLS credentials and every tenant's rows cross the network in clear; below TLS 1.2 the protocol itself is broken (high); TLS 1.2 is sound but allows weaker suites than 1.3 (medium).",
                 "ssl = on, ssl_min_protocol_version = 'TLSv1.3', and hostssl rules in pg_hba.conf."),
             """
-            SELECT 'setting ssl', 'is off' WHERE current_setting('ssl') <> 'on'
+            SELECT 'setting ssl', 'is off', NULL WHERE current_setting('ssl') <> 'on'
             UNION ALL
-            SELECT 'setting ssl_min_protocol_version', 'is ' || current_setting('ssl_min_protocol_version') || ', below TLSv1.3'
-            WHERE current_setting('ssl_min_protocol_version') NOT IN ('TLSv1.3')
+            SELECT 'setting ssl_min_protocol_version', 'is ' || current_setting('ssl_min_protocol_version') || ', below TLSv1.3',
+                   CASE current_setting('ssl_min_protocol_version') WHEN 'TLSv1.2' THEN 'medium' END
+            WHERE current_setting('ssl') = 'on' AND current_setting('ssl_min_protocol_version') NOT IN ('TLSv1.3')
             """),
         new(new("TLS-02", "A client is connected over TCP without TLS right now", Severity.High,
                 "Whatever the configuration says, this session's credentials and rows cross the network in clear.",

@@ -40,6 +40,7 @@ public static class JsonReportWriter
                 json.WriteStartObject();
                 json.WriteString("object", finding.Subject);
                 json.WriteString("message", finding.Message);
+                json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
                 json.WriteString("fingerprint", finding.Fingerprint);
                 json.WriteEndObject();
             }
