@@ -74,7 +74,7 @@ public sealed class DoctorFixture : IAsyncLifetime
 
         _weak = await PostgresServer.StartAsync(b => b.WithPgAudit(false).WithConfigurationOverrides(
             "ssl_min_protocol_version = 'TLSv1.2'\n",
-            "hostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 0.0.0.0/0 md5\n"));
+            "hostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 0.0.0.0/0 md5\nhost all all 10.0.0.0/8 trust\n"));
         var insecure = await _weak.CreateDatabaseAsync("doctor_insecure");
         await Db.ExecuteAsync(insecure.AdminConnectionString, $"""
             CREATE ROLE insecure_admin NOLOGIN BYPASSRLS;
@@ -96,6 +96,8 @@ public sealed class DoctorFixture : IAsyncLifetime
             CREATE POLICY everything ON public.leaky USING (true);
             CREATE POLICY strict_setting ON public.leaky AS RESTRICTIVE FOR SELECT TO other_role USING (tenant_id = current_setting('app.tenant_id')::uuid);
             GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON public.leaky TO {InsecureApp};
+            CREATE TABLE public.leaky_child (tenant_id uuid NOT NULL, code text REFERENCES public.leaky (code));
+            ALTER TABLE public.leaky_child ENABLE ROW LEVEL SECURITY;
             CREATE VIEW public.leaky_codes AS SELECT code FROM public.leaky;
             GRANT SELECT ON public.leaky_codes TO {InsecureApp};
             CREATE FUNCTION public.all_codes() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER AS $$ SELECT code FROM public.leaky $$;
