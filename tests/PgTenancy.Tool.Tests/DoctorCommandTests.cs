@@ -80,6 +80,34 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JSON_is_the_same_across_runs_of_an_unchanged_server()
+    {
+        var first = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+        var second = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+
+        Assert.Equal(0, first.Exit);
+        Assert.Contains("\"BAK-01\"", first.Output);
+        Assert.Equal(first.Output, second.Output);
+    }
+
+    [Fact]
+    public async Task The_connection_can_come_from_the_environment_so_it_stays_out_of_the_process_list()
+    {
+        Environment.SetEnvironmentVariable(DoctorCommand.ConnectionVariable, Database.AdminConnectionString);
+        try
+        {
+            var (exit, output, error) = await RunAsync("doctor", "--app-role", Database.AppRole);
+
+            Assert.True(exit == 0, output + error);
+            Assert.Contains("pass  RLS-01", output);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DoctorCommand.ConnectionVariable, null);
+        }
+    }
+
+    [Fact]
     public async Task A_report_can_go_to_a_file()
     {
         var path = Path.Combine(Path.GetTempPath(), $"doctor-{Guid.NewGuid():N}.json");
