@@ -29,7 +29,33 @@ public static class TenancyDoctor
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.AppRole, nameof(options.AppRole));
         var pgBouncer = options.PgBouncerConfigPath is { } path ? PgBouncerIni.Read(path) : null;
+        var report = await RunAsync(dataSource, CheckCatalog.All, _ => options, cancellationToken).ConfigureAwait(false);
+        return pgBouncer is null ? report : report with { Results = [.. report.Results, .. PgBouncerChecks.Run(pgBouncer, options.AppRole)] };
+    }
 
+    /// <summary>The checks the application can run about itself, connected as its own role (see <see cref="CheckOwnRoleAsync"/>).</summary>
+    private static readonly string[] OwnRoleCheckIds = ["ROLE-01", "ROLE-02", "ROLE-03", "ROLE-06", "RLS-01"];
+
+    private static readonly IReadOnlyList<SqlCheck> OwnRoleChecks = [.. CheckCatalog.All.Where(c => OwnRoleCheckIds.Contains(c.Definition.Id))];
+
+    /// <summary>
+    /// Checks, through the application's own data source, that its role is subject to row-level security: not a
+    /// superuser nor BYPASSRLS (nor a member of one), owns no table, has no TRUNCATE on tenant tables, and every tenant
+    /// table has forced RLS. These checks need no privilege beyond the application's own.
+    /// </summary>
+    public static Task<DoctorReport> CheckOwnRoleAsync(NpgsqlDataSource appDataSource, string tenantColumn = "tenant_id", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appDataSource);
+        return RunAsync(appDataSource, OwnRoleChecks, connectedRole => new DoctorOptions { AppRole = connectedRole, TenantColumn = tenantColumn }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="checks"/> in one read-only transaction; <paramref name="optionsFor"/> gets the role the
+    /// connection runs as, for runs that audit that very role.
+    /// </summary>
+    private static async Task<DoctorReport> RunAsync(
+        NpgsqlDataSource dataSource, IReadOnlyList<SqlCheck> checks, Func<string, DoctorOptions> optionsFor, CancellationToken cancellationToken)
+    {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -45,47 +71,17 @@ public static class TenancyDoctor
                 }
 
                 var privileges = await Privileges.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+                var options = optionsFor(privileges.Role);
                 var results = new List<CheckResult>();
-                foreach (var check in CheckCatalog.All)
+                foreach (var check in checks)
                 {
                     results.Add(await RunAsync(connection, transaction, check, privileges, options, cancellationToken).ConfigureAwait(false));
-                }
-
-                if (pgBouncer is not null)
-                {
-                    results.AddRange(PgBouncerChecks.Run(pgBouncer, options.AppRole));
                 }
 
                 await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
                 return new DoctorReport($"postgresql://{connection.Host}:{connection.Port}/{connection.Database}", results);
             }
         }
-    }
-
-    /// <summary>The checks the application can run about itself, connected as its own role (see <see cref="CheckOwnRoleAsync"/>).</summary>
-    private static readonly string[] OwnRoleChecks = ["ROLE-01", "ROLE-02", "ROLE-03", "ROLE-06", "RLS-01"];
-
-    /// <summary>
-    /// Checks, through the application's own data source, that its role is subject to row-level security: not a
-    /// superuser nor BYPASSRLS (nor a member of one), owns no table, has no TRUNCATE on tenant tables, and every tenant
-    /// table has forced RLS. These checks need no privilege beyond the application's own.
-    /// </summary>
-    public static async Task<DoctorReport> CheckOwnRoleAsync(NpgsqlDataSource appDataSource, string tenantColumn = "tenant_id", CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(appDataSource);
-        string role;
-        var connection = await appDataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = new NpgsqlCommand("SELECT current_user", connection);
-            await using (command.ConfigureAwait(false))
-            {
-                role = (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
-        }
-
-        var report = await RunAsync(appDataSource, new DoctorOptions { AppRole = role, TenantColumn = tenantColumn }, cancellationToken).ConfigureAwait(false);
-        return report with { Results = [.. report.Results.Where(r => OwnRoleChecks.Contains(r.Check.Id))] };
     }
 
     // A check's query may return a third column naming a finding's own severity (e.g. TLS 1.2 is milder than TLS 1.0).

@@ -2,14 +2,14 @@ using Npgsql;
 
 namespace PgTenancy.Doctor.Checks;
 
-/// <summary>What the doctor's own connection may read, decided once per run.</summary>
-internal sealed record Privileges(bool Superuser, bool ReadAllSettings, bool ReadAllStats)
+/// <summary>Who the doctor's own connection is and what it may read, decided once per run.</summary>
+internal sealed record Privileges(string Role, bool Superuser, bool ReadAllSettings, bool ReadAllStats)
 {
     public static async Task<Privileges> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(
             """
-            SELECT rolsuper,
+            SELECT current_user::text, rolsuper,
                    pg_catalog.pg_has_role(current_user, 'pg_read_all_settings', 'USAGE'),
                    pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
             FROM pg_catalog.pg_roles WHERE rolname = current_user
@@ -21,7 +21,7 @@ internal sealed record Privileges(bool Superuser, bool ReadAllSettings, bool Rea
             await using (reader.ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                return new Privileges(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2));
+                return new Privileges(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
             }
         }
     }
