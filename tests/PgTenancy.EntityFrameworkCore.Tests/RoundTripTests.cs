@@ -17,11 +17,10 @@ public sealed class RoundTripTests(ShopFixture shop) : IClassFixture<ShopFixture
 
     private async Task<long> CountAsync(TestRoleChoice role, Func<ShopContext, Task> operation)
     {
-        var builder = new NpgsqlConnectionStringBuilder(role == TestRoleChoice.Admin ? shop.Database.AdminConnectionString : shop.Database.AppConnectionString);
-        await using var proxy = new LoopbackProxy(builder.Port);
-        builder.Port = proxy.Port;
-        builder.MaxPoolSize = 1;
-        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        var (proxy, connectionString) = LoopbackProxy.InFrontOf(
+            role == TestRoleChoice.Admin ? shop.Database.AdminConnectionString : shop.Database.AppConnectionString);
+        await using var _ = proxy;
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var options = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(dataSource);
         if (role == TestRoleChoice.AppWithTenancy)
         {

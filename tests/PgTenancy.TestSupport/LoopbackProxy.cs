@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Npgsql;
 
 namespace PgTenancy.TestSupport;
 
@@ -33,6 +34,19 @@ public sealed class LoopbackProxy : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>
+    /// A proxy in front of the server <paramref name="connectionString"/> names, and that connection string pointed at
+    /// the proxy with a pool of one connection, so that every command crosses the one socket the proxy counts.
+    /// </summary>
+    public static (LoopbackProxy Proxy, string ConnectionString) InFrontOf(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var proxy = new LoopbackProxy(builder.Port);
+        builder.Port = proxy.Port;
+        builder.MaxPoolSize = 1;
+        return (proxy, builder.ConnectionString);
+    }
 
     public long RoundTrips
     {

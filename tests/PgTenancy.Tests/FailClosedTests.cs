@@ -12,23 +12,12 @@ public sealed class FailClosedTests(OrdersFixture orders) : IClassFixture<Orders
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>A tenant data source whose traffic passes through a counting proxy.</summary>
-    private async Task<(LoopbackProxy Proxy, NpgsqlDataSource Inner)> ProxiedAppAsync()
-    {
-        var direct = new NpgsqlConnectionStringBuilder(orders.Database.AppConnectionString);
-        var proxy = new LoopbackProxy(direct.Port);
-        direct.Port = proxy.Port;
-        direct.MaxPoolSize = 1;
-        await Task.CompletedTask;
-        return (proxy, NpgsqlDataSource.Create(direct.ConnectionString));
-    }
-
     [Fact]
     public async Task No_tenant_in_scope_throws_before_anything_reaches_the_server()
     {
-        var (proxy, inner) = await ProxiedAppAsync();
+        var (proxy, connectionString) = LoopbackProxy.InFrontOf(orders.Database.AppConnectionString);
         await using var _ = proxy;
-        await using var __ = inner;
+        await using var inner = NpgsqlDataSource.Create(connectionString);
         await using var dataSource = new TenantDataSource(inner);
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
@@ -66,9 +55,9 @@ public sealed class FailClosedTests(OrdersFixture orders) : IClassFixture<Orders
     [Fact]
     public async Task A_tenant_of_the_wrong_kind_throws_before_anything_is_sent()
     {
-        var (proxy, inner) = await ProxiedAppAsync();
+        var (proxy, connectionString) = LoopbackProxy.InFrontOf(orders.Database.AppConnectionString);
         await using var _ = proxy;
-        await using var __ = inner;
+        await using var inner = NpgsqlDataSource.Create(connectionString);
         await using var dataSource = new TenantDataSource(inner);
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var command = connection.CreateCommand();

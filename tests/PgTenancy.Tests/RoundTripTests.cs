@@ -24,21 +24,12 @@ public sealed class RoundTripTests(OrdersFixture orders) : IClassFixture<OrdersF
         return proxy.RoundTrips;
     }
 
-    private (LoopbackProxy Proxy, string ConnectionString) Proxied()
-    {
-        var builder = new NpgsqlConnectionStringBuilder(orders.Database.AppConnectionString);
-        var proxy = new LoopbackProxy(builder.Port);
-        builder.Port = proxy.Port;
-        builder.MaxPoolSize = 1;
-        return (proxy, builder.ConnectionString);
-    }
-
     [Theory]
     [InlineData("SELECT amount FROM orders WHERE id = @id")]
     [InlineData("SELECT id, amount FROM orders WHERE id BETWEEN @id AND @id + 9 ORDER BY id")]
     public async Task A_bound_read_costs_no_extra_round_trip(string sql)
     {
-        var (proxy, connectionString) = Proxied();
+        var (proxy, connectionString) = LoopbackProxy.InFrontOf(orders.Database.AppConnectionString);
         await using var _ = proxy;
         await using var inner = NpgsqlDataSource.Create(connectionString);
         await using var dataSource = new TenantDataSource(inner);
@@ -77,7 +68,7 @@ public sealed class RoundTripTests(OrdersFixture orders) : IClassFixture<OrdersF
     [Fact]
     public async Task A_bound_write_costs_no_extra_round_trip_either()
     {
-        var (proxy, connectionString) = Proxied();
+        var (proxy, connectionString) = LoopbackProxy.InFrontOf(orders.Database.AppConnectionString);
         await using var _ = proxy;
         await using var inner = NpgsqlDataSource.Create(connectionString);
         await using var dataSource = new TenantDataSource(inner);
