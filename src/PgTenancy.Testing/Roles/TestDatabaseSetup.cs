@@ -1,4 +1,5 @@
 using Npgsql;
+using PgTenancy.Sql;
 
 namespace PgTenancy.Testing.Roles;
 
@@ -17,16 +18,16 @@ internal static class TestDatabaseSetup
             var server = await OpenAsync(admin, admin.Database!, cancellationToken).ConfigureAwait(false);
             await using (server.ConfigureAwait(false))
             {
-                await ExecuteAsync(server, $"CREATE ROLE {Quote(owner.Name)} {LeastPrivilege} PASSWORD '{ScramSecret.Create(owner.Password)}'", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(server, $"CREATE ROLE {SqlText.Identifier(owner.Name)} {LeastPrivilege} PASSWORD '{ScramSecret.Create(owner.Password)}'", cancellationToken).ConfigureAwait(false);
                 created.Add("owner");
-                await ExecuteAsync(server, $"CREATE ROLE {Quote(app.Name)} {LeastPrivilege} PASSWORD '{ScramSecret.Create(app.Password)}'", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(server, $"CREATE ROLE {SqlText.Identifier(app.Name)} {LeastPrivilege} PASSWORD '{ScramSecret.Create(app.Password)}'", cancellationToken).ConfigureAwait(false);
                 created.Add("app");
 
                 // CREATE DATABASE refuses to run inside a transaction block, so it is a statement of its own.
-                await ExecuteAsync(server, $"CREATE DATABASE {Quote(database)} OWNER {Quote(owner.Name)}", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(server, $"CREATE DATABASE {SqlText.Identifier(database)} OWNER {SqlText.Identifier(owner.Name)}", cancellationToken).ConfigureAwait(false);
                 created.Add("database");
                 await ExecuteAsync(server,
-                    $"REVOKE ALL ON DATABASE {Quote(database)} FROM PUBLIC; GRANT CONNECT ON DATABASE {Quote(database)} TO {Quote(app.Name)}",
+                    $"REVOKE ALL ON DATABASE {SqlText.Identifier(database)} FROM PUBLIC; GRANT CONNECT ON DATABASE {SqlText.Identifier(database)} TO {SqlText.Identifier(app.Name)}",
                     cancellationToken).ConfigureAwait(false);
             }
 
@@ -36,7 +37,7 @@ internal static class TestDatabaseSetup
                 // PostgreSQL 15 no longer grants CREATE on public to PUBLIC, but a server upgraded from 14 may still:
                 // revoke it explicitly so that the app role can never create objects.
                 await ExecuteAsync(inDatabase,
-                    $"REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO {Quote(app.Name)}",
+                    $"REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO {SqlText.Identifier(app.Name)}",
                     cancellationToken).ConfigureAwait(false);
             }
         }
@@ -52,12 +53,10 @@ internal static class TestDatabaseSetup
     {
         var connection = await OpenAsync(admin, admin.Database!, CancellationToken.None).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Quote(database)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
-        await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {Quote(app.Name)}", CancellationToken.None).ConfigureAwait(false);
-        await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {Quote(owner.Name)}", CancellationToken.None).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlText.Identifier(database)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {SqlText.Identifier(app.Name)}", CancellationToken.None).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {SqlText.Identifier(owner.Name)}", CancellationToken.None).ConfigureAwait(false);
     }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder admin, string database, CancellationToken cancellationToken)
     {
