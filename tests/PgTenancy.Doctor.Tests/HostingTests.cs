@@ -39,9 +39,8 @@ public sealed class HostingTests(DoctorFixture doctor)
     [Fact]
     public async Task Health_check_is_unhealthy_when_the_database_cannot_be_reached()
     {
-        var unreachable = new NpgsqlConnectionStringBuilder(doctor.HardenedAppConnectionString) { Password = "wrong-password", Pooling = false };
 
-        var report = await CheckHealthAsync(unreachable.ConnectionString);
+        var report = await CheckHealthAsync(WrongPassword);
 
         var entry = Assert.Single(report.Entries).Value;
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
@@ -51,10 +50,7 @@ public sealed class HostingTests(DoctorFixture doctor)
     [Fact]
     public async Task Startup_guard_refuses_to_start_an_application_whose_role_bypasses_rls()
     {
-        await using var provider = Services(doctor.InsecureAppConnectionString).AddPgTenancyStartupGuard(p => p.GetRequiredService<NpgsqlDataSource>()).BuildServiceProvider();
-        var guard = Assert.Single(provider.GetServices<IHostedService>());
-
-        var error = await Assert.ThrowsAsync<TenancyConfigurationException>(() => guard.StartAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<TenancyConfigurationException>(() => StartGuardAsync(doctor.InsecureAppConnectionString));
 
         Assert.Contains(DoctorFixture.InsecureApp, error.Message);
         Assert.Contains("public.owned", error.Message);
@@ -64,20 +60,25 @@ public sealed class HostingTests(DoctorFixture doctor)
     [Fact]
     public async Task Startup_guard_lets_an_application_bound_by_rls_start()
     {
-        await using var provider = Services(doctor.HardenedAppConnectionString).AddPgTenancyStartupGuard(p => p.GetRequiredService<NpgsqlDataSource>()).BuildServiceProvider();
-        var guard = Assert.IsType<TenancyStartupGuard>(Assert.Single(provider.GetServices<IHostedService>()));
-
-        await guard.StartAsync(TestContext.Current.CancellationToken);
+        await StartGuardAsync(doctor.HardenedAppConnectionString);
     }
 
     [Fact]
     public async Task Startup_guard_fails_the_start_when_the_database_cannot_be_reached()
     {
-        var unreachable = new NpgsqlConnectionStringBuilder(doctor.HardenedAppConnectionString) { Password = "wrong-password", Pooling = false };
-        await using var provider = Services(unreachable.ConnectionString).AddPgTenancyStartupGuard(p => p.GetRequiredService<NpgsqlDataSource>()).BuildServiceProvider();
-        var guard = Assert.Single(provider.GetServices<IHostedService>());
+        await Assert.ThrowsAsync<PostgresException>(() => StartGuardAsync(WrongPassword));
+    }
 
-        await Assert.ThrowsAsync<PostgresException>(() => guard.StartAsync(TestContext.Current.CancellationToken));
+    /// <summary>The hardened database as its app role, with a wrong password: a database the app cannot reach.</summary>
+    private string WrongPassword =>
+        new NpgsqlConnectionStringBuilder(doctor.HardenedAppConnectionString) { Password = "wrong-password", Pooling = false }.ConnectionString;
+
+    /// <summary>Starts the guard as the host would: registered through DI, the one hosted service.</summary>
+    private static async Task StartGuardAsync(string connectionString)
+    {
+        await using var provider = Services(connectionString).AddPgTenancyStartupGuard(p => p.GetRequiredService<NpgsqlDataSource>()).BuildServiceProvider();
+        var guard = Assert.IsType<TenancyStartupGuard>(Assert.Single(provider.GetServices<IHostedService>()));
+        await guard.StartAsync(TestContext.Current.CancellationToken);
     }
 
     private static async Task<HealthReport> CheckHealthAsync(string connectionString)
