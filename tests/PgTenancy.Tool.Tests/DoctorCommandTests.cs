@@ -32,19 +32,11 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
         }
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await CommandLine.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task A_hardened_database_exits_0_with_a_readable_table()
     {
         // The test server keeps no WAL archive (BAK-01) and sets no pgaudit.role (AUD-02): both medium, below the default --fail-on high.
-        var (exit, output, error) = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole);
+        var (exit, output, error) = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole);
 
         Assert.True(exit == 0, output + error);
         Assert.Contains("pass  RLS-01", output);
@@ -60,9 +52,9 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
         await Db.ExecuteAsync(Database.OwnerConnectionString, "CREATE TABLE public.forgotten (tenant_id uuid NOT NULL, id int, PRIMARY KEY (tenant_id, id))");
         try
         {
-            var failing = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--fail-on", "critical");
-            var json = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
-            var again = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+            var failing = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--fail-on", "critical");
+            var json = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+            var again = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
 
             Assert.Equal(1, failing.Exit);
             Assert.Contains("FAIL  RLS-01", failing.Output);
@@ -82,8 +74,8 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task JSON_is_the_same_across_runs_of_an_unchanged_server()
     {
-        var first = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
-        var second = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+        var first = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+        var second = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
 
         Assert.Equal(0, first.Exit);
         Assert.Contains("\"BAK-01\"", first.Output);
@@ -96,7 +88,7 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
         Environment.SetEnvironmentVariable(DoctorCommand.ConnectionVariable, Database.AdminConnectionString);
         try
         {
-            var (exit, output, error) = await RunAsync("doctor", "--app-role", Database.AppRole);
+            var (exit, output, error) = await Cli.RunAsync("doctor", "--app-role", Database.AppRole);
 
             Assert.True(exit == 0, output + error);
             Assert.Contains("pass  RLS-01", output);
@@ -113,7 +105,7 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
         var path = Path.Combine(Path.GetTempPath(), $"doctor-{Guid.NewGuid():N}.json");
         try
         {
-            var (exit, output, _) = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json", "--output", path);
+            var (exit, output, _) = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json", "--output", path);
 
             Assert.Equal(0, exit);
             Assert.Empty(output);
@@ -128,7 +120,7 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task A_baseline_of_fingerprints_suppresses_known_findings_and_sarif_and_junit_are_written()
     {
-        var json = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
+        var json = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "json");
         using var document = JsonDocument.Parse(json.Output);
         var fingerprints = document.RootElement.GetProperty("checks").EnumerateArray()
             .SelectMany(c => c.GetProperty("findings").EnumerateArray()).Select(f => f.GetProperty("fingerprint").GetString()!).ToList();
@@ -136,9 +128,9 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
         File.WriteAllLines(baseline, ["# accepted: test servers keep no WAL archive", .. fingerprints]);
         try
         {
-            var (exit, output, _) = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--baseline", baseline, "--fail-on", "info");
-            var sarif = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "sarif");
-            var junit = await RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "junit");
+            var (exit, output, _) = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--baseline", baseline, "--fail-on", "info");
+            var sarif = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "sarif");
+            var junit = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole, "--format", "junit");
 
             Assert.NotEmpty(fingerprints);
             Assert.Equal(0, exit);
@@ -159,7 +151,7 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
     [InlineData("--app-role")]
     public async Task Bad_arguments_exit_2_with_the_reason(params string[] args)
     {
-        var (exit, _, error) = await RunAsync(["doctor", "--connection", "Host=127.0.0.1", .. args]);
+        var (exit, _, error) = await Cli.RunAsync(["doctor", "--connection", "Host=127.0.0.1", .. args]);
 
         Assert.Equal(2, exit);
         Assert.StartsWith("pgtenancy doctor: ", error);
@@ -170,7 +162,7 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
     {
         var unreachable = new NpgsqlConnectionStringBuilder(Database.AdminConnectionString) { Port = 1, Timeout = 2 };
 
-        var (exit, _, error) = await RunAsync("doctor", "--connection", unreachable.ConnectionString, "--app-role", "app");
+        var (exit, _, error) = await Cli.RunAsync("doctor", "--connection", unreachable.ConnectionString, "--app-role", "app");
 
         Assert.Equal(2, exit);
         Assert.Contains("could not check the server", error);
