@@ -83,6 +83,14 @@ public sealed class ShopFixture(ServerFixture server) : IAsyncLifetime
 
     public ShopContext App() => new(AppOptions());
 
+    /// <summary>The id of one of <paramref name="tenant"/>'s orders, read as that tenant: a key another tenant then aims at.</summary>
+    public async Task<long> AnOrderIdOfAsync(TenantId tenant)
+    {
+        using var scope = TenantScope.Begin(tenant);
+        await using var context = App();
+        return (await context.Orders.FirstAsync()).Id;
+    }
+
     /// <summary>Options for another context type over the same database, as the app role with PgTenancy.</summary>
     public DbContextOptions<TContext> AppOptionsFor<TContext>(Action<Infrastructure.TenancyDbContextOptionsBuilder> tenancy)
         where TContext : DbContext
