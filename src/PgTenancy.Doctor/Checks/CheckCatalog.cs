@@ -16,6 +16,9 @@ internal static class CheckCatalog
         WHERE c.relkind IN ('r', 'p') AND {UserSchemas}
         """;
 
+    // Whether the server preloads pgaudit (it is a comma-separated list, possibly with spaces).
+    private const string PgAuditLoaded = "current_setting('shared_preload_libraries') ~ '(^|,)\\s*pgaudit'";
+
     public static IReadOnlyList<SqlCheck> All { get; } =
     [
         new(new("ROLE-01", "The application role is a superuser, BYPASSRLS, or can create roles, databases or replicate", Severity.Critical,
@@ -251,11 +254,11 @@ internal static class CheckCatalog
         new(new("AUD-01", "pgaudit is not loaded or does not log DDL, writes and role changes", Severity.Medium,
                 "Without an audit log a cross-tenant read or a privilege change leaves no trace to investigate.",
                 "shared_preload_libraries = 'pgaudit', pgaudit.log = 'ddl,write,role', CREATE EXTENSION pgaudit."),
-            """
-            SELECT 'setting shared_preload_libraries', 'does not load pgaudit' WHERE current_setting('shared_preload_libraries') !~ '(^|,)\s*pgaudit'
+            $"""
+            SELECT 'setting shared_preload_libraries', 'does not load pgaudit' WHERE NOT {PgAuditLoaded}
             UNION ALL
             SELECT 'setting pgaudit.log', 'is ' || coalesce(current_setting('pgaudit.log', true), 'unset') || ', not covering ddl, write and role'
-            WHERE current_setting('shared_preload_libraries') ~ '(^|,)\s*pgaudit'
+            WHERE {PgAuditLoaded}
               AND NOT (coalesce(current_setting('pgaudit.log', true), '') ~* 'all' OR (coalesce(current_setting('pgaudit.log', true), '') ~* 'ddl'
                    AND coalesce(current_setting('pgaudit.log', true), '') ~* 'write' AND coalesce(current_setting('pgaudit.log', true), '') ~* 'role'))
             """,
@@ -264,7 +267,7 @@ internal static class CheckCatalog
                 "Session audit logs statement classes; only object audit (pgaudit.role) records every read and write of a tenant table, which is what a cross-tenant investigation needs.",
                 "CREATE EXTENSION pgaudit; CREATE ROLE auditor NOLOGIN; pgaudit.role = 'auditor' in postgresql.conf; GRANT SELECT, INSERT, UPDATE, DELETE ON <tenant tables> TO auditor."),
             $"""
-            WITH loaded AS (SELECT current_setting('shared_preload_libraries') ~ '(^|,)\s*pgaudit' AS yes),
+            WITH loaded AS (SELECT {PgAuditLoaded} AS yes),
                  audit AS (SELECT nullif(current_setting('pgaudit.role', true), '') AS role FROM loaded WHERE yes)
             SELECT 'setting shared_preload_libraries', 'does not load pgaudit: no object audit' FROM loaded WHERE NOT yes
             UNION ALL
