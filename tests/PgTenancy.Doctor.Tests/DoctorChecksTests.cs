@@ -105,6 +105,20 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     }
 
     [Fact]
+    public async Task An_application_role_that_does_not_exist_is_reported_and_no_role_check_errors()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(doctor.HardenedAdminConnectionString);
+
+        var report = await TenancyDoctor.RunAsync(dataSource, new DoctorOptions { AppRole = "no_such_role" }, TestContext.Current.CancellationToken);
+
+        var finding = Assert.Single(report.Results.Single(r => r.Check.Id == "ROLE-01").Findings);
+        Assert.Equal("role no_such_role", finding.Subject);
+        Assert.StartsWith("does not exist", finding.Message, StringComparison.Ordinal);
+        Assert.All(report.Results.Where(r => r.Check.Id.StartsWith("ROLE-0", StringComparison.Ordinal) && r.Check.Id != "ROLE-01"),
+            r => Assert.Equal(CheckStatus.Passed, r.Status));
+    }
+
+    [Fact]
     public void A_least_privileged_run_reports_privileged_checks_as_not_checked_never_passed()
     {
         var privileged = doctor.LeastPrivilege.Results.Where(r => r.Check.Id is "PWD-01" or "HBA-01" or "AUD-01" or "AUD-02").ToList();

@@ -16,6 +16,9 @@ internal static class CheckCatalog
         WHERE c.relkind IN ('r', 'p') AND {UserSchemas}
         """;
 
+    // Guards the privilege functions, which raise an error for a role that does not exist (ROLE-01 reports that).
+    private const string AppRoleExists = "EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)";
+
     // Whether the server preloads pgaudit (it is a comma-separated list, possibly with spaces).
     private const string PgAuditLoaded = "current_setting('shared_preload_libraries') ~ '(^|,)\\s*pgaudit'";
 
@@ -24,23 +27,23 @@ internal static class CheckCatalog
         new(new("ROLE-01", "The application role is a superuser, BYPASSRLS, or can create roles, databases or replicate", Severity.Critical,
                 "Row-level security does not apply to superusers and BYPASSRLS roles; the other attributes let a leaked credential grow its own access.",
                 "ALTER ROLE <app> NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION."),
-            """
+            $"""
             SELECT 'role ' || rolname, concat_ws(', ', CASE WHEN rolsuper THEN 'SUPERUSER' END, CASE WHEN rolbypassrls THEN 'BYPASSRLS' END,
                      CASE WHEN rolcreaterole THEN 'CREATEROLE' END, CASE WHEN rolcreatedb THEN 'CREATEDB' END, CASE WHEN rolreplication THEN 'REPLICATION' END)
             FROM pg_catalog.pg_roles
             WHERE rolname = @app_role AND (rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication)
             UNION ALL
             SELECT 'role ' || @app_role, 'does not exist: the doctor cannot check the application role'
-            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = @app_role)
+            WHERE NOT {AppRoleExists}
             """),
         new(new("ROLE-02", "The application role is a member of a superuser or BYPASSRLS role", Severity.Critical,
                 "Through membership (SET ROLE) the application can act as a role that row-level security does not apply to.",
                 "REVOKE <role> FROM <app>; give the application role only the privileges it needs."),
-            """
+            $"""
             SELECT 'role ' || @app_role, 'is a member of ' || r.rolname || CASE WHEN r.rolsuper THEN ' (superuser)' ELSE ' (BYPASSRLS)' END
             FROM pg_catalog.pg_roles r
             WHERE (r.rolsuper OR r.rolbypassrls) AND r.rolname <> @app_role
-              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.pg_has_role(@app_role, r.oid, 'MEMBER')
+              AND {AppRoleExists} AND pg_catalog.pg_has_role(@app_role, r.oid, 'MEMBER')
             """),
         new(new("ROLE-03", "The application role owns (or is a member of the owner of) a table or view", Severity.Critical,
                 "A table's owner bypasses its row-level security unless it is forced, and can disable or drop the policies.",
@@ -49,7 +52,7 @@ internal static class CheckCatalog
             SELECT c.oid::regclass::text, 'is owned by ' || pg_catalog.pg_get_userbyid(c.relowner) || ', which the application role is or belongs to'
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {UserSchemas}
-              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.pg_has_role(@app_role, c.relowner, 'USAGE')
+              AND {AppRoleExists} AND pg_catalog.pg_has_role(@app_role, c.relowner, 'USAGE')
             """),
         new(new("ROLE-04", "A role can create objects in a schema it should only use", Severity.High,
                 "CREATE on a schema lets the application (or anyone, for PUBLIC) plant tables, functions or operators that shadow the real ones.",
@@ -61,18 +64,18 @@ internal static class CheckCatalog
             UNION ALL
             SELECT 'schema ' || n.nspname, 'the application role has CREATE'
             FROM pg_catalog.pg_namespace n
-            WHERE {UserSchemas} AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)
+            WHERE {UserSchemas} AND {AppRoleExists}
               AND pg_catalog.has_schema_privilege(@app_role, n.oid, 'CREATE')
             """),
         new(new("ROLE-05", "The application role is in a powerful predefined role", Severity.High,
                 "pg_read_all_data, pg_read_server_files, pg_execute_server_program and the like read every row or the server's files, whatever the policies say.",
                 "REVOKE <predefined role> FROM <app>."),
-            """
+            $"""
             SELECT 'role ' || @app_role, 'is a member of ' || r.rolname
             FROM pg_catalog.pg_roles r
             WHERE r.rolname IN ('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program', 'pg_read_all_data',
                                 'pg_write_all_data', 'pg_read_all_stats', 'pg_monitor', 'pg_signal_backend')
-              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.pg_has_role(@app_role, r.oid, 'MEMBER')
+              AND {AppRoleExists} AND pg_catalog.pg_has_role(@app_role, r.oid, 'MEMBER')
             """),
         new(new("ROLE-06", "The application role has TRUNCATE or REFERENCES on a tenant table", Severity.High,
                 "TRUNCATE is not subject to row-level security: one tenant's session can empty every tenant's rows. REFERENCES lets a role probe other tenants' keys.",
@@ -82,7 +85,7 @@ internal static class CheckCatalog
                      CASE WHEN pg_catalog.has_table_privilege(@app_role, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
                      CASE WHEN pg_catalog.has_table_privilege(@app_role, c.oid, 'REFERENCES') THEN 'REFERENCES' END)
             FROM {TenantTables}
-              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)
+              AND {AppRoleExists}
               AND (pg_catalog.has_table_privilege(@app_role, c.oid, 'TRUNCATE') OR pg_catalog.has_table_privilege(@app_role, c.oid, 'REFERENCES'))
             """),
         new(new("RLS-01", "A tenant table has no row-level security, or it is not forced, or it has no policy", Severity.Critical,
@@ -125,11 +128,11 @@ internal static class CheckCatalog
         new(new("RLS-04", "A policy of a tenant table does not apply to the application role, or applies to PUBLIC", Severity.High,
                 "A policy for other roles leaves the application role with no permissive policy (it sees nothing) or, worse, with another, broader one; a policy to PUBLIC also governs every other login role, which should get its own, narrower policy or none.",
                 "Name the application role in the policy: CREATE POLICY … TO <app> (EnableTenantIsolation with appRoles, or UseTenancy(t => t.PolicyRoles(\"<app>\")) for EF migrations)."),
-            """
+            $"""
             SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to ' || array_to_string(p.polroles::regrole[], ', ') || ', not to the application role'
             FROM pg_catalog.pg_policy p
             WHERE NOT (p.polroles @> ARRAY[0::oid])
-              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)
+              AND {AppRoleExists}
               AND NOT EXISTS (SELECT 1 FROM unnest(p.polroles) r WHERE pg_catalog.pg_has_role(@app_role, r, 'USAGE'))
             UNION ALL
             SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to PUBLIC, every role, not only the application role'
@@ -139,7 +142,7 @@ internal static class CheckCatalog
         new(new("RLS-05", "A view or materialized view over a table with row-level security runs as its owner", Severity.High,
                 "A view without security_invoker reads its tables with its owner's rights, so the owner's RLS bypass leaks every tenant's rows through it.",
                 "ALTER VIEW <view> SET (security_invoker = true); replace materialized views over tenant tables."),
-            """
+            $"""
             SELECT DISTINCT v.oid::regclass::text, 'reads ' || t.oid::regclass::text || ' as its owner (' || CASE WHEN v.relkind = 'm' THEN 'materialized view' ELSE 'no security_invoker' END || ')'
             FROM pg_catalog.pg_class v
             JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = v.oid
@@ -147,18 +150,18 @@ internal static class CheckCatalog
             JOIN pg_catalog.pg_class t ON t.oid = d.refobjid AND t.relrowsecurity AND t.oid <> v.oid
             WHERE v.relkind IN ('v', 'm')
               AND (v.relkind = 'm' OR NOT coalesce(v.reloptions::text[] && ARRAY['security_invoker=true', 'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'], false))
-              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.has_table_privilege(@app_role, v.oid, 'SELECT')
+              AND {AppRoleExists} AND pg_catalog.has_table_privilege(@app_role, v.oid, 'SELECT')
             """),
         new(new("RLS-06", "The application role can execute a SECURITY DEFINER function", Severity.Medium,
                 "A SECURITY DEFINER function runs with its owner's rights; owned by a superuser or the tables' owner it bypasses row-level security, and without a pinned search_path it can be hijacked.",
                 "Make it SECURITY INVOKER, or pin search_path (SET search_path = pg_catalog) and REVOKE EXECUTE FROM PUBLIC, <app>."),
-            """
+            $"""
             SELECT p.oid::regprocedure::text, 'runs as ' || o.rolname
                      || CASE WHEN o.rolsuper THEN ' (superuser)' WHEN o.rolbypassrls THEN ' (BYPASSRLS)' ELSE '' END
                      || CASE WHEN p.proconfig IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%') THEN ', without a pinned search_path' ELSE '' END
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles o ON o.oid = p.proowner JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
             WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
-              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role) AND pg_catalog.has_function_privilege(@app_role, p.oid, 'EXECUTE')
+              AND {AppRoleExists} AND pg_catalog.has_function_privilege(@app_role, p.oid, 'EXECUTE')
             """),
         new(new("RLS-07", "A tenant column is nullable or does not lead any index", Severity.Medium,
                 "A NULL tenant matches no policy and orphans the row; without an index led by the tenant column every tenant's query scans all tenants' rows.",
