@@ -39,20 +39,45 @@ public sealed class FaultRecoveryTests(OrdersFixture orders) : IClassFixture<Ord
         }
 
         // Unbound, on the same pool: the setting is not set, so the app role sees nothing at all.
-        await using (var raw = await inner.OpenConnectionAsync())
+        var (setting, visible) = await AllowingPgBouncerLoginRetryAsync(async () =>
         {
-            var setting = await new NpgsqlCommand("SELECT coalesce(current_setting('app.tenant_id', true), '')", raw).ExecuteScalarAsync();
-            var visible = await new NpgsqlCommand("SELECT count(*) FROM orders", raw).ExecuteScalarAsync();
-            Assert.Equal("", setting);
-            Assert.Equal(0L, visible);
-        }
+            await using var raw = await inner.OpenConnectionAsync();
+            return (await new NpgsqlCommand("SELECT coalesce(current_setting('app.tenant_id', true), '')", raw).ExecuteScalarAsync(),
+                    await new NpgsqlCommand("SELECT count(*) FROM orders", raw).ExecuteScalarAsync());
+        });
+        Assert.Equal("", setting);
+        Assert.Equal(0L, visible);
 
         using (TenantScope.Begin(OrdersFixture.B))
         {
-            await using var connection = await dataSource.OpenConnectionAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT array_agg(DISTINCT tenant_id::text) FROM orders";
-            Assert.Equal([OrdersFixture.B.Value], (string[])(await command.ExecuteScalarAsync())!);
+            var tenants = await AllowingPgBouncerLoginRetryAsync(async () =>
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT array_agg(DISTINCT tenant_id::text) FROM orders";
+                return (string[])(await command.ExecuteScalarAsync())!;
+            });
+            Assert.Equal([OrdersFixture.B.Value], tenants);
+        }
+    }
+
+    /// <summary>
+    /// Runs a read-only step; when PgBouncer refuses it with "server login has been failing, try again later
+    /// (server_login_retry)", waits out that window (1 s in the test configuration) and runs it once more. Seen about
+    /// once in ten full runs right after the cancellation fault through PgBouncer: PgBouncer then briefly refuses new
+    /// server connections for the pool and closes the client. It is PgBouncer's availability, not a tenant fault, and
+    /// the step's result is asserted unchanged.
+    /// </summary>
+    private static async Task<T> AllowingPgBouncerLoginRetryAsync<T>(Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ProtocolViolation && e.MessageText.Contains("server_login_retry", StringComparison.Ordinal))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            return await step();
         }
     }
 
