@@ -39,7 +39,7 @@ public sealed class FaultRecoveryTests(OrdersFixture orders) : IClassFixture<Ord
         }
 
         // Unbound, on the same pool: the setting is not set, so the app role sees nothing at all.
-        var (setting, visible) = await AllowingPgBouncerLoginRetryAsync(async () =>
+        var (setting, visible) = await PgBouncerFastFail.RetryAsync(async () =>
         {
             await using var raw = await inner.OpenConnectionAsync();
             return (await new NpgsqlCommand("SELECT coalesce(current_setting('app.tenant_id', true), '')", raw).ExecuteScalarAsync(),
@@ -50,7 +50,7 @@ public sealed class FaultRecoveryTests(OrdersFixture orders) : IClassFixture<Ord
 
         using (TenantScope.Begin(OrdersFixture.B))
         {
-            var tenants = await AllowingPgBouncerLoginRetryAsync(async () =>
+            var tenants = await PgBouncerFastFail.RetryAsync(async () =>
             {
                 await using var connection = await dataSource.OpenConnectionAsync();
                 await using var command = connection.CreateCommand();
@@ -58,26 +58,6 @@ public sealed class FaultRecoveryTests(OrdersFixture orders) : IClassFixture<Ord
                 return (string[])(await command.ExecuteScalarAsync())!;
             });
             Assert.Equal([OrdersFixture.B.Value], tenants);
-        }
-    }
-
-    /// <summary>
-    /// Runs a read-only step; when PgBouncer refuses it with "server login has been failing, try again later
-    /// (server_login_retry)", waits out that window (1 s in the test configuration) and runs it once more. Seen about
-    /// once in ten full runs right after the cancellation fault through PgBouncer: PgBouncer then briefly refuses new
-    /// server connections for the pool and closes the client. It is PgBouncer's availability, not a tenant fault, and
-    /// the step's result is asserted unchanged.
-    /// </summary>
-    private static async Task<T> AllowingPgBouncerLoginRetryAsync<T>(Func<Task<T>> step)
-    {
-        try
-        {
-            return await step();
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ProtocolViolation && e.MessageText.Contains("server_login_retry", StringComparison.Ordinal))
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
-            return await step();
         }
     }
 
