@@ -1,0 +1,201 @@
+using Npgsql;
+
+namespace PgTenancy.Testing.Isolation;
+
+/// <summary>
+/// Runs one case: resets the tables and seeds each tenant's rows as the oracle role, runs every tenant's operations
+/// under test (concurrently over a small pool, or round-robin), then compares every tenant's rows with its model.
+/// </summary>
+internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, string settingName, IsolationSeverity keysWithoutTenant)
+{
+    private readonly int[] _seedOrder = SeedOrder(tables);
+
+    public async Task<CaseFailure?> RunAsync(IsolationCase @case, ISqlChannel sql, IEntityChannel? entities, CancellationToken cancellationToken)
+    {
+        var models = @case.Tenants.Select((t, i) => new TenantModel(t, i, tables)).ToArray();
+        await ResetAndSeedAsync(@case, models, cancellationToken).ConfigureAwait(false);
+        var context = new CaseContext(tables, models, sql, entities, oracle, settingName, keysWithoutTenant);
+
+        var failures = new CaseFailure?[@case.Scripts.Length];
+        if (@case.Concurrent)
+        {
+            await Task.WhenAll(@case.Scripts.Select((script, s) => Task.Run(async () =>
+            {
+                for (var i = 0; i < script.Operations.Length && failures[s] is null; i++)
+                {
+                    failures[s] = await RunStepAsync(context, models[script.Tenant], i, script.Operations[i], cancellationToken).ConfigureAwait(false);
+                }
+            }, cancellationToken))).ConfigureAwait(false);
+        }
+        else
+        {
+            // Round-robin: tenants take turns, so each statement meets the connection the previous tenant just used.
+            var longest = @case.Scripts.Select(s => s.Operations.Length).DefaultIfEmpty(0).Max();
+            for (var i = 0; i < longest; i++)
+            {
+                for (var s = 0; s < @case.Scripts.Length; s++)
+                {
+                    var script = @case.Scripts[s];
+                    if (i < script.Operations.Length && failures[s] is null)
+                    {
+                        failures[s] = await RunStepAsync(context, models[script.Tenant], i, script.Operations[i], cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+
+        return failures.FirstOrDefault(f => f is not null) ?? await FinalCheckAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<CaseFailure?> RunStepAsync(CaseContext context, TenantModel model, int index, Operation operation, CancellationToken cancellationToken)
+    {
+        var step = new Step(context, model, operation);
+        try
+        {
+            using (TenantScope.Begin(model.Tenant))
+            {
+                await step.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+        catch (FindingException e)
+        {
+            return new CaseFailure(e.Finding, model.Tenant, index, operation, step.Description, step.Sql);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var finding = new Finding("execution", $"The operation failed unexpectedly: {e.GetType().Name}: {e.Message}", "the operation to complete", e.Message);
+            return new CaseFailure(finding, model.Tenant, index, operation, step.Description, step.Sql);
+        }
+    }
+
+    /// <summary>
+    /// After all steps, the oracle role reads every table: each tenant's rows must equal its model. This catches a
+    /// write that landed in another tenant, which that tenant's own reads may not have met yet.
+    /// </summary>
+    private async Task<CaseFailure?> FinalCheckAsync(CaseContext context, CancellationToken cancellationToken)
+    {
+        var channel = new DataSourceChannel(oracle);
+        for (var t = 0; t < tables.Length; t++)
+        {
+            var shape = tables[t];
+            var statement = SqlBuilder.SelectAll(shape);
+            var all = await channel.QueryAsync(statement, cancellationToken).ConfigureAwait(false);
+            var tenantIndex = shape.IndexOf(shape.TenantColumn);
+            foreach (var model in context.Models)
+            {
+                var actual = all.Where(r => r[tenantIndex] == model.Tenant.Value).OrderBy(r => TenantModel.KeyOf(shape, r), StringComparer.Ordinal).ToList();
+                var expected = model.Rows(t).OrderBy(r => TenantModel.KeyOf(shape, r), StringComparer.Ordinal).ToList();
+                if (actual.Count != expected.Count || !actual.Zip(expected).All(p => p.First.SequenceEqual(p.Second)))
+                {
+                    var finding = new Finding("model",
+                        $"After the case, {context.NameOf(model.Tenant.Value)}'s rows in {shape} differ from its model: another tenant's statement inserted, changed or deleted them.",
+                        Step.Format(shape, expected), Step.Format(shape, actual));
+                    return new CaseFailure(finding, model.Tenant, -1, null, $"(after all steps) the oracle role reads {shape}", ["-- oracle role: " + statement]);
+                }
+            }
+
+            var strangers = all.Where(r => context.Models.All(m => m.Tenant.Value != r[tenantIndex])).ToList();
+            if (strangers.Count > 0)
+            {
+                var finding = new Finding("model", $"After the case, {shape} holds rows of a tenant outside the case: a statement wrote a tenant id nobody bound.", "no rows", Step.Format(shape, strangers));
+                return new CaseFailure(finding, context.Models[0].Tenant, -1, null, $"(after all steps) the oracle role reads {shape}", ["-- oracle role: " + statement]);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task ResetAndSeedAsync(IsolationCase @case, TenantModel[] models, CancellationToken cancellationToken)
+    {
+        var connection = await oracle.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // TRUNCATE all tables in one statement: fast, and foreign keys between them are no obstacle.
+            var truncate = new NpgsqlCommand($"TRUNCATE {string.Join(", ", tables.Select(t => t.Sql))} RESTART IDENTITY", connection);
+            await using (truncate.ConfigureAwait(false))
+            {
+                await truncate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var t in _seedOrder)
+            {
+                var batch = new NpgsqlBatch(connection);
+                await using (batch.ConfigureAwait(false))
+                {
+                    foreach (var model in models)
+                    {
+                        for (var r = 0; r < @case.SeedRows[model.Index][t]; r++)
+                        {
+                            var values = RowFactory.NewRow(tables, t, model, r);
+                            if (values is not null)
+                            {
+                                var statement = SqlBuilder.Insert(tables[t], values);
+                                var command = new NpgsqlBatchCommand(statement.Sql);
+                                foreach (var value in statement.Parameters)
+                                {
+                                    command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+                                }
+
+                                batch.BatchCommands.Add(command);
+                            }
+                        }
+                    }
+
+                    if (batch.BatchCommands.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        do
+                        {
+                            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                            {
+                                var row = new string?[reader.FieldCount];
+                                for (var i = 0; i < row.Length; i++)
+                                {
+                                    row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+                                }
+
+                                models.First(m => m.Tenant.Value == row[tables[t].IndexOf(tables[t].TenantColumn)]).Put(t, row);
+                            }
+                        }
+                        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Parents before children, so that seed rows can reference parent rows of their own tenant.</summary>
+    private static int[] SeedOrder(TableShape[] tables)
+    {
+        var order = new List<int>();
+        var visiting = new HashSet<int>();
+        void Visit(int t)
+        {
+            if (order.Contains(t) || !visiting.Add(t))
+            {
+                return;
+            }
+
+            foreach (var foreignKey in tables[t].ForeignKeys.Where(f => f.ParentTable != t))
+            {
+                Visit(foreignKey.ParentTable);
+            }
+
+            order.Add(t);
+        }
+
+        for (var t = 0; t < tables.Length; t++)
+        {
+            Visit(t);
+        }
+
+        return [.. order];
+    }
+}

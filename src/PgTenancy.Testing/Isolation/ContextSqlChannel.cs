@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace PgTenancy.Testing.Isolation;
+
+/// <summary>
+/// Sends the kit's SQL through the application's DbContext (<c>Database.SqlQueryRaw</c>), so that EF Core's tenancy
+/// interceptor binds it. Each row comes back as one JSON object (<c>row_to_json</c>) and is split into its text columns.
+/// </summary>
+internal sealed class ContextSqlChannel<TContext>(IDbContextFactory<TContext> factory, string? connectionString) : ISqlChannel
+    where TContext : DbContext
+{
+    public async Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await QueryAsync(context, statement, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<List<List<string?[]>>> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken)
+    {
+        var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var results = new List<List<string?[]>>();
+            foreach (var statement in statements)
+            {
+                results.Add(await QueryAsync(context, statement, cancellationToken).ConfigureAwait(false));
+            }
+
+            return results;
+        }
+    }
+
+    private static async Task<List<string?[]>> QueryAsync(TContext context, Statement statement, CancellationToken cancellationToken)
+    {
+        var parameters = statement.Parameters
+            .Select(p => (object)new NpgsqlParameter { Value = (object?)p ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text })
+            .ToArray();
+        // The kit's own SQL, with every value in a parameter: nothing from outside is spliced into the text.
+        var sql = "WITH q AS (" + statement.Sql + ") SELECT row_to_json(q)::text AS \"Value\" FROM q";
+        var json = await context.Database
+            .SqlQueryRaw<string>(sql, parameters)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. json.Select(Columns)];
+    }
+
+    private static string?[] Columns(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return [.. document.RootElement.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.GetString())];
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.FSharp.Core;
+using Npgsql;
+
+namespace PgTenancy.Testing.Isolation;
+
+/// <summary>
+/// Drives a verification: reads the table shapes, runs the catalog oracle, then lets FsCheck generate, run and
+/// shrink cases, and turns a failure into a <see cref="TenantIsolationException"/> with the counterexample.
+/// </summary>
+internal sealed class IsolationDriver(IsolationOptions options, IReadOnlyList<TenantTable> tables, TenancyOptions tenancy)
+{
+    /// <summary>Creates the channels under test for one case: through PgBouncer or directly.</summary>
+    public delegate (ISqlChannel Sql, IEntityChannel? Entities) ChannelFactory(bool throughPgBouncer, TableShape[] shapes);
+
+    public async Task<IsolationReport> RunAsync(ChannelFactory channels, bool entityFramework, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        if (tables.Count == 0)
+        {
+            throw new ArgumentException("No tenant tables to verify. Mark entities with IsTenantScoped(), or pass the tables' names.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var oracle = NpgsqlDataSource.Create(options.OracleConnectionString);
+        await using var oracleScope = oracle.ConfigureAwait(false);
+        await RequireOracleRoleAsync(oracle, cancellationToken).ConfigureAwait(false);
+        var shapes = await ShapeReader.ReadAsync(oracle, tables, cancellationToken).ConfigureAwait(false);
+        var tenantKind = options.TenantKind ?? tenancy.TenantKind;
+        var warnings = new List<string>();
+        var (appSql, _) = channels(false, shapes);
+        var appRole = await AppRoleAsync(appSql, tenantKind, cancellationToken).ConfigureAwait(false);
+        if (options.CheckCatalog)
+        {
+            var (errors, found) = await CatalogOracle.CheckAsync(oracle, appRole, tenancy.SettingName, shapes, options.KeysWithoutTenant, cancellationToken).ConfigureAwait(false);
+            warnings.AddRange(found);
+            if (errors.Count > 0)
+            {
+                throw new TenantIsolationException(
+                    $"Tenant isolation: the catalog oracle found {errors.Count} problem(s) on {string.Join(", ", tables)} for the app role \"{appRole}\":\n"
+                    + string.Join("\n", errors.Select(e => "  - " + e)),
+                    "catalog", replay: null);
+            }
+        }
+
+        foreach (var warning in warnings)
+        {
+            options.Log?.Invoke("warning: " + warning);
+        }
+
+        var runner = new CaseRunner(shapes, oracle, tenancy.SettingName, options.KeysWithoutTenant);
+        var generator = new CaseGenerator(options, tenantKind, shapes.Length, entityFramework, options.PgBouncerConnectionString is not null);
+        var failures = new Dictionary<IsolationCase, CaseFailure>(ReferenceEqualityComparer.Instance);
+        int casesRun = 0, skipped = 0, operations = 0;
+        var property = Prop.ForAll(generator.Arbitrary(), @case =>
+        {
+            if (options.TimeBudget is { } budget && clock.Elapsed > budget && failures.Count == 0)
+            {
+                skipped++;
+                return true;
+            }
+
+            var (sql, entities) = channels(@case.ThroughPgBouncer, shapes);
+            // FsCheck calls properties synchronously; the case runs on the thread pool, away from any caller's context.
+            var failure = Task.Run(() => runner.RunAsync(@case, sql, entities, cancellationToken), cancellationToken).GetAwaiter().GetResult();
+            if (failures.Count == 0)
+            {
+                casesRun++;
+                operations += @case.OperationCount;
+            }
+
+            if (failure is not null)
+            {
+                failures[@case] = failure;
+            }
+
+            return failure is null;
+        });
+
+        var capture = new ResultCapture();
+        var config = Config.Quick
+            .WithMaxTest(options.Cases)
+            .WithRunner(capture)
+            .WithQuietOnSuccess(true);
+        if (options.Replay is not null)
+        {
+            config = config.WithReplay(FSharpOption<FsCheck.Replay>.Some(ParseReplay(options.Replay)));
+        }
+
+        options.Log?.Invoke($"Verifying tenant isolation of {string.Join(", ", tables)} as \"{appRole}\": up to {options.Cases} cases…");
+        Check.One(config, property);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (capture.Result is TestResult.Failed failed)
+        {
+            var shrunk = (IsolationCase)failed.Item3.Head;
+            var replay = string.Create(CultureInfo.InvariantCulture, $"{failed.Item6.Seed},{failed.Item6.Gamma},{failed.Item7}");
+            var failure = failures.TryGetValue(shrunk, out var f) ? f : failures.Values.Last();
+            throw new TenantIsolationException(
+                Counterexample.Describe(failure, shrunk, appRole, failed.Item1.NumberOfTests, failed.Item1.NumberOfShrinks, replay),
+                failure.Finding.Oracle, replay);
+        }
+
+        var report = new IsolationReport(casesRun, skipped, operations, clock.Elapsed, [.. tables.Select(t => t.ToString())], warnings);
+        options.Log?.Invoke("Tenant isolation holds: " + report);
+        return report;
+    }
+
+    private static async Task RequireOracleRoleAsync(NpgsqlDataSource oracle, CancellationToken cancellationToken)
+    {
+        var row = (await OracleSql.QueryAsync(oracle, "SELECT current_user::text, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user", [], cancellationToken).ConfigureAwait(false))[0];
+        if (!(bool)row[1]!)
+        {
+            throw new ArgumentException(
+                $"IsolationOptions.OracleConnectionString connects as \"{row[0]}\", which row-level security applies to: the oracle's reads would be filtered too. Use a superuser or a role with BYPASSRLS (the kit only reads, truncates and seeds with it).");
+        }
+    }
+
+    /// <summary>The role the channel under test connects as, asked through the channel itself (bound to a throwaway tenant).</summary>
+    private static async Task<string> AppRoleAsync(ISqlChannel sql, TenantIdKind kind, CancellationToken cancellationToken)
+    {
+        var probe = kind switch
+        {
+            TenantIdKind.Uuid => TenantId.From(new Guid("ffffffff-ffff-4fff-bfff-ffffffffffff")),
+            TenantIdKind.BigInt => TenantId.From(0),
+            _ => TenantId.FromText("pgtenancy-probe"),
+        };
+        using (TenantScope.Begin(probe))
+        {
+            var rows = await sql.QueryAsync(new Statement("SELECT current_user::text", []), cancellationToken).ConfigureAwait(false);
+            return rows[0][0]!;
+        }
+    }
+
+    private static FsCheck.Replay ParseReplay(string replay)
+    {
+        var parts = replay.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length is < 2 or > 3
+            || !ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
+            || !ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var gamma)
+            || (parts.Length == 3 && !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new ArgumentException($"IsolationOptions.Replay \"{replay}\" is not a replay string: copy the \"seed,gamma,size\" from the TenantIsolationException message.", nameof(replay));
+        }
+
+        var size = parts.Length == 3 ? FSharpOption<int>.Some(int.Parse(parts[2], CultureInfo.InvariantCulture)) : FSharpOption<int>.None;
+        return new FsCheck.Replay(new Rnd(seed, gamma), size);
+    }
+
+    /// <summary>Keeps FsCheck's result instead of printing it: the kit writes its own message.</summary>
+    private sealed class ResultCapture : IRunner
+    {
+        public TestResult? Result { get; private set; }
+
+        public void OnStartFixture(Type t)
+        {
+        }
+
+        public void OnArguments(int ntest, Microsoft.FSharp.Collections.FSharpList<object> args, FSharpFunc<int, FSharpFunc<Microsoft.FSharp.Collections.FSharpList<object>, string>> every)
+        {
+        }
+
+        public void OnShrink(Microsoft.FSharp.Collections.FSharpList<object> args, FSharpFunc<Microsoft.FSharp.Collections.FSharpList<object>, string> everyShrink)
+        {
+        }
+
+        public void OnFinished(string name, TestResult testResult) => Result = testResult;
+    }
+}

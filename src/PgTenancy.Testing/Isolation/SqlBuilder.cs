@@ -1,0 +1,43 @@
+namespace PgTenancy.Testing.Isolation;
+
+/// <summary>The SQL the kit sends. Every value is a text parameter cast to its column's type; every column is read back as text.</summary>
+internal static class SqlBuilder
+{
+    public static string SelectList(TableShape table) =>
+        string.Join(", ", table.Columns.Select(c => $"{ShapeReader.Quote(c.Name)}::text"));
+
+    public static Statement SelectAll(TableShape table) =>
+        new($"SELECT {SelectList(table)} FROM {table.Sql}", []);
+
+    /// <summary>The metamorphic twin of <see cref="SelectAll"/>: the same read, with the tenant filter spelled out, for the oracle role.</summary>
+    public static Statement SelectAllOf(TableShape table, TenantId tenant) =>
+        new($"SELECT {SelectList(table)} FROM {table.Sql} WHERE {Cast(table, table.TenantColumn, 1)}", [tenant.Value]);
+
+    public static Statement SelectByKey(TableShape table, string?[] key) =>
+        new($"SELECT {SelectList(table)} FROM {table.Sql} WHERE {KeyPredicate(table, 1)}", key);
+
+    public static Statement SelectByKeyOf(TableShape table, string?[] key, TenantId tenant) =>
+        new($"SELECT {SelectList(table)} FROM {table.Sql} WHERE {KeyPredicate(table, 1)} AND {Cast(table, table.TenantColumn, key.Length + 1)}", [.. key, tenant.Value]);
+
+    public static Statement Insert(TableShape table, IReadOnlyList<(string Column, string? Value)> values) =>
+        new($"INSERT INTO {table.Sql} ({string.Join(", ", values.Select(v => ShapeReader.Quote(v.Column)))}) "
+            + $"VALUES ({string.Join(", ", values.Select((v, i) => $"CAST(${i + 1} AS {table.Column(v.Column).Type})"))}) RETURNING {SelectList(table)}",
+            [.. values.Select(v => v.Value)]);
+
+    public static Statement Update(TableShape table, string column, string? value, string?[] key) =>
+        new($"UPDATE {table.Sql} SET {ShapeReader.Quote(column)} = CAST($1 AS {table.Column(column).Type}) WHERE {KeyPredicate(table, 2)} RETURNING {SelectList(table)}",
+            [value, .. key]);
+
+    public static Statement Delete(TableShape table, string?[] key) =>
+        new($"DELETE FROM {table.Sql} WHERE {KeyPredicate(table, 1)} RETURNING {SelectList(table)}", key);
+
+    public static Statement Setting(string settingName) =>
+        new("SELECT pg_catalog.current_setting($1, true)", [settingName]);
+
+    /// <summary>The key columns (without the tenant column): an application's usual <c>WHERE id = …</c>, with RLS as the only tenant filter.</summary>
+    private static string KeyPredicate(TableShape table, int firstParameter) =>
+        string.Join(" AND ", table.KeyColumns.Select((c, i) => Cast(table, c, firstParameter + i)));
+
+    private static string Cast(TableShape table, string column, int parameter) =>
+        $"{ShapeReader.Quote(column)} = CAST(${parameter} AS {table.Column(column).Type})";
+}

@@ -1,0 +1,83 @@
+using Npgsql;
+
+namespace PgTenancy.Testing.Isolation;
+
+/// <summary>Sending SQL (recorded for the counterexample), reading errors, comparing and printing rows.</summary>
+internal sealed partial class Step
+{
+    private const int MaxPrintedRows = 8;
+
+    private void Record(string line) => _sql.Add(line);
+
+    private async Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        Record(statement.ToString());
+        return await PgBouncerRefusal.RetryAsync(() => context.Sql.QueryAsync(statement, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<List<string?[]>>> BatchAsync(List<Statement> statements, CancellationToken cancellationToken)
+    {
+        if (statements.Count == 1)
+        {
+            return [await QueryAsync(statements[0], cancellationToken).ConfigureAwait(false)];
+        }
+
+        Record("-- one batch:");
+        foreach (var statement in statements)
+        {
+            Record(statement.ToString());
+        }
+
+        return await PgBouncerRefusal.RetryAsync(() => context.Sql.BatchAsync(statements, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<string?[]>> OracleQueryAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        Record("-- oracle role: " + statement);
+        return await new DataSourceChannel(context.Oracle).QueryAsync(statement, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="action"/>; a server error (also inside EF Core's DbUpdateException) is returned, not thrown.</summary>
+    private static async Task<(T? Result, PostgresException? Error)> TryAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return (await action().ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (ServerError(e) is { } error && !PgBouncerRefusal.Is(error))
+        {
+            return (default, error);
+        }
+    }
+
+    private static PostgresException? ServerError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException postgres)
+            {
+                return postgres;
+            }
+        }
+
+        return null;
+    }
+
+    private static List<string?[]> Sorted(TableShape shape, IEnumerable<string?[]> rows) =>
+        [.. rows.OrderBy(r => TenantModel.KeyOf(shape, r), StringComparer.Ordinal)];
+
+    private static bool SameRows(List<string?[]> expected, List<string?[]> actual) =>
+        expected.Count == actual.Count && expected.Zip(actual).All(p => p.First.SequenceEqual(p.Second));
+
+    public static string Format(TableShape shape, IReadOnlyList<string?[]> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return "no rows";
+        }
+
+        var lines = rows.Take(MaxPrintedRows)
+            .Select(r => "(" + string.Join(", ", shape.Columns.Select((c, i) => $"{c.Name}={r[i] ?? "NULL"}")) + ")");
+        return string.Join("; ", lines) + (rows.Count > MaxPrintedRows ? $"; … {rows.Count - MaxPrintedRows} more" : "");
+    }
+}

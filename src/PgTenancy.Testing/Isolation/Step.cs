@@ -1,0 +1,319 @@
+using Npgsql;
+
+namespace PgTenancy.Testing.Isolation;
+
+/// <summary>
+/// One operation of one tenant, and the oracles around it. Sends SQL through the channel under test, records every
+/// statement for the counterexample, and throws a <see cref="FindingException"/> at the first disagreement.
+/// </summary>
+internal sealed partial class Step(CaseContext context, TenantModel model, Operation operation)
+{
+    private readonly List<string> _sql = [];
+
+    public IReadOnlyList<string> Sql => _sql;
+
+    public string Description { get; private set; } = operation.Kind.ToString();
+
+    private TableShape[] Tables => context.Tables;
+
+    private string Me => context.NameOf(model.Tenant.Value);
+
+    /// <summary>The tenant that a cross-tenant operation aims at.</summary>
+    private TenantModel Other
+    {
+        get
+        {
+            var others = context.Models.Where(m => m != model).ToArray();
+            return others[operation.Other % others.Length];
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var table = operation.Table % Tables.Length;
+        switch (operation.Kind)
+        {
+            case OperationKind.ReadAll:
+                Describe($"reads every row of {Tables[table]}");
+                await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.ReadByKey:
+                await ReadByKeyAsync(table, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.ReadSetting:
+                await ReadSettingAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.Insert or OperationKind.InsertBatch:
+                await InsertAsync(table, operation.Kind == OperationKind.Insert ? 1 : operation.Count, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.Update:
+                await UpdateAsync(table, model, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.Delete:
+                await DeleteAsync(table, model, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.UpdateOtherTenantsKey:
+                await UpdateAsync(table, Other, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.DeleteOtherTenantsKey:
+                await DeleteAsync(table, Other, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.InsertForOtherTenant:
+                await InsertForOtherTenantAsync(table, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.MoveToOtherTenant:
+                await MoveToOtherTenantAsync(table, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.ForeignKeyToOtherTenant:
+                await ForeignKeyProbeAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.UniqueKeyProbe:
+                await UniqueKeyProbeAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                await RunEntityAsync(table, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private void Describe(string what) => Description = what;
+
+    private static FindingException Fail(string oracle, string cause, string expected, string actual) =>
+        new(new Finding(oracle, cause, expected, actual));
+
+    // ---- reads ---------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The model and metamorphic oracles on one table: what the tenant reads must be its own rows, equal to the model,
+    /// and equal to the oracle role's read with an explicit <c>WHERE tenant = …</c>.
+    /// </summary>
+    private async Task CheckTableAsync(int table, CancellationToken cancellationToken)
+    {
+        var shape = Tables[table];
+        var read = await QueryAsync(SqlBuilder.SelectAll(shape), cancellationToken).ConfigureAwait(false);
+        RequireOwnRows(shape, read, "read");
+        var expected = Sorted(shape, model.Rows(table));
+        var actual = Sorted(shape, read);
+        if (!SameRows(expected, actual))
+        {
+            throw Fail("model", $"{Me} does not read what it wrote in {shape}: rows are missing, changed or extra. Another tenant's statement changed this tenant's rows, or the policy hides some of them (wrong column or setting).",
+                Format(shape, expected), Format(shape, actual));
+        }
+
+        var filtered = await OracleQueryAsync(SqlBuilder.SelectAllOf(shape, model.Tenant), cancellationToken).ConfigureAwait(false);
+        if (!SameRows(Sorted(shape, filtered), actual))
+        {
+            throw Fail("metamorphic", $"{Me}'s read of {shape} under row-level security differs from the same read with an explicit WHERE {shape.TenantColumn} = … as the oracle role.",
+                Format(shape, Sorted(shape, filtered)), Format(shape, actual));
+        }
+    }
+
+    private async Task ReadByKeyAsync(int table, CancellationToken cancellationToken)
+    {
+        var shape = Tables[table];
+        var source = operation.Other % 2 == 0 ? model : Other;
+        var row = source.Pick(table, operation.Pick);
+        if (row is null)
+        {
+            Describe($"reads {shape} by key (no row to aim at: nothing sent)");
+            return;
+        }
+
+        var key = TenantModel.KeyValues(shape, row);
+        Describe($"reads {shape} by the key ({string.Join(", ", key)}) of a row of {context.NameOf(source.Tenant.Value)}");
+        var read = await QueryAsync(SqlBuilder.SelectByKey(shape, key), cancellationToken).ConfigureAwait(false);
+        RequireOwnRows(shape, read, "read by key");
+        var own = model.Find(table, TenantModel.KeyOf(shape, row));
+        var expected = own is null ? [] : new List<string?[]> { own };
+        if (!SameRows(expected, read))
+        {
+            throw Fail("model", $"{Me}'s read of {shape} by key does not match its model.", Format(shape, expected), Format(shape, read));
+        }
+    }
+
+    private async Task ReadSettingAsync(CancellationToken cancellationToken)
+    {
+        Describe($"reads the tenant setting '{context.SettingName}'");
+        var rows = await QueryAsync(SqlBuilder.Setting(context.SettingName), cancellationToken).ConfigureAwait(false);
+        var seen = rows.Count == 1 ? rows[0][0] : null;
+        if (seen != model.Tenant.Value)
+        {
+            throw Fail("binding", $"A statement of {Me} ran with '{context.SettingName}' = '{seen}' ({context.NameOf(seen)}). The binding is not transaction-local: a session-level SET (or set_config(…, false)) stays on the pooled connection or PgBouncer server connection and reaches the next client. Bind with PgTenancy's TenantDataSource or UseTenancy(), which set it per transaction.",
+                $"'{model.Tenant.Value}'", $"'{seen}'");
+        }
+    }
+
+    /// <summary>Every row a tenant receives must carry its own tenant id.</summary>
+    private void RequireOwnRows(TableShape shape, List<string?[]> rows, string what)
+    {
+        var tenantIndex = shape.IndexOf(shape.TenantColumn);
+        var foreign = rows.Where(r => r[tenantIndex] != model.Tenant.Value).ToList();
+        if (foreign.Count > 0)
+        {
+            var owners = string.Join(", ", foreign.Select(r => context.NameOf(r[tenantIndex])).Distinct());
+            throw Fail("model", $"{Me}'s {what} of {shape} returned {foreign.Count} row(s) of another tenant's rows ({owners}). Likely causes: the policy is USING (true) or compares the wrong column; RLS is not enabled, or not forced while the app role owns the table; the app role is a superuser, BYPASSRLS or a member of the owner; or the binding leaked another tenant's id (session-level SET through a pool or PgBouncer).",
+                $"only rows of {Me}", Format(shape, foreign));
+        }
+    }
+
+    // ---- the tenant's own writes -------------------------------------------------------------------------------
+
+    private async Task InsertAsync(int table, int count, CancellationToken cancellationToken)
+    {
+        var shape = Tables[table];
+        var rows = new List<List<(string Column, string? Value)>>();
+        for (var i = 0; i < count; i++)
+        {
+            var values = RowFactory.NewRow(Tables, table, model, operation.Pick + i);
+            if (values is null)
+            {
+                Describe($"inserts into {shape} (no parent row to reference: nothing sent)");
+                return;
+            }
+
+            rows.Add(values);
+        }
+
+        Describe(count == 1 ? $"inserts a row into {shape}" : $"inserts {count} rows into {shape} in one batch");
+        var statements = rows.Select(r => SqlBuilder.Insert(shape, r)).ToList();
+        var (results, error) = await TryAsync(() => BatchAsync(statements, cancellationToken)).ConfigureAwait(false);
+        if (error is not null)
+        {
+            throw Fail("model", $"{Me}'s own insert into {shape} was refused: {error.SqlState} {error.MessageText}. {RefusalHint(shape, error)}",
+                "the row inserted", $"{error.SqlState}: {error.MessageText}");
+        }
+
+        foreach (var inserted in results!.SelectMany(r => r))
+        {
+            RequireOwnRows(shape, [inserted], "insert");
+            model.Put(table, inserted);
+        }
+
+        await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An update by key: of the tenant's own row, or aimed at a key of <paramref name="target"/>'s row (which must only reach the tenant's own row with that key, if any).</summary>
+    private async Task UpdateAsync(int table, TenantModel target, CancellationToken cancellationToken)
+    {
+        var shape = Tables[table];
+        var row = target.Pick(table, operation.Pick);
+        if (row is null)
+        {
+            Describe($"updates a row of {shape} of {context.NameOf(target.Tenant.Value)} (it has none: nothing sent)");
+            return;
+        }
+
+        var key = TenantModel.KeyValues(shape, row);
+        var (column, value) = NewValue(shape, key);
+        Describe($"updates {shape}.{column} of the row with key ({string.Join(", ", key)}) of {context.NameOf(target.Tenant.Value)}");
+        var updated = await QueryAsync(SqlBuilder.Update(shape, column, value, key), cancellationToken).ConfigureAwait(false);
+        RequireOwnRows(shape, updated, "update");
+        var own = model.Find(table, TenantModel.KeyOf(shape, row));
+        if (updated.Count != (own is null ? 0 : 1))
+        {
+            throw Fail("model", $"{Me}'s update by key of {shape} changed {updated.Count} row(s); its model has {(own is null ? "no row" : "one row")} with that key.",
+                own is null ? "0 rows" : "1 row", $"{updated.Count} rows");
+        }
+
+        foreach (var changed in updated)
+        {
+            model.Put(table, changed);
+        }
+
+        await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(int table, TenantModel target, CancellationToken cancellationToken)
+    {
+        var shape = Tables[table];
+        var row = target.Pick(table, operation.Pick, withoutChildren: target == model);
+        var own = row is null ? null : model.Find(table, TenantModel.KeyOf(shape, row));
+        if (row is null || (own is not null && model.HasChildren(table, own)))
+        {
+            Describe($"deletes a row of {shape} of {context.NameOf(target.Tenant.Value)} (none without child rows: nothing sent)");
+            return;
+        }
+
+        var key = TenantModel.KeyValues(shape, row);
+        Describe($"deletes the row of {shape} with key ({string.Join(", ", key)}) of {context.NameOf(target.Tenant.Value)}");
+        var deleted = await QueryAsync(SqlBuilder.Delete(shape, key), cancellationToken).ConfigureAwait(false);
+        RequireOwnRows(shape, deleted, "delete");
+        if (deleted.Count != (own is null ? 0 : 1))
+        {
+            throw Fail("model", $"{Me}'s delete by key of {shape} removed {deleted.Count} row(s); its model has {(own is null ? "no row" : "one row")} with that key.",
+                own is null ? "0 rows" : "1 row", $"{deleted.Count} rows");
+        }
+
+        model.Remove(table, TenantModel.KeyOf(shape, row));
+        await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The column an update sets and its new value; a table with nothing else to change sets its first key column to itself.</summary>
+    private (string Column, string? Value) NewValue(TableShape shape, string?[] key) =>
+        shape.ValueColumn is { } column
+            ? (column.Name, RowFactory.Value(column.Kind, model.NextSequence(Array.IndexOf(Tables, shape)) + 500))
+            : (shape.KeyColumns[0], key[0]);
+
+    // ---- cross-tenant attempts ---------------------------------------------------------------------------------
+
+    private async Task InsertForOtherTenantAsync(int table, CancellationToken cancellationToken)
+    {
+        var shape = Tables[table];
+        var other = Other;
+        var values = RowFactory.NewRow(Tables, table, model, operation.Pick, owner: other);
+        if (values is null)
+        {
+            Describe($"inserts a row for {context.NameOf(other.Tenant.Value)} into {shape} (it has no parent row: nothing sent)");
+            return;
+        }
+
+        Describe($"inserts a row for {context.NameOf(other.Tenant.Value)} into {shape}");
+        await RequireRefusedAsync(shape, SqlBuilder.Insert(shape, values),
+            $"{Me} inserted a row for {context.NameOf(other.Tenant.Value)} into {shape}. The policy's WITH CHECK is missing, always true or not keyed on {shape.TenantColumn}, or RLS does not apply to the app role.",
+            cancellationToken).ConfigureAwait(false);
+        await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task MoveToOtherTenantAsync(int table, CancellationToken cancellationToken)
+    {
+        var shape = Tables[table];
+        var row = model.Pick(table, operation.Pick);
+        if (row is null)
+        {
+            Describe($"moves a row of {shape} to another tenant (it has none: nothing sent)");
+            return;
+        }
+
+        var other = Other;
+        var key = TenantModel.KeyValues(shape, row);
+        Describe($"moves its row of {shape} with key ({string.Join(", ", key)}) to {context.NameOf(other.Tenant.Value)}");
+        await RequireRefusedAsync(shape, SqlBuilder.Update(shape, shape.TenantColumn, other.Tenant.Value, key),
+            $"{Me} moved its row of {shape} into {context.NameOf(other.Tenant.Value)}. The policy's WITH CHECK for UPDATE is missing, always true or not keyed on {shape.TenantColumn}.",
+            cancellationToken).ConfigureAwait(false);
+        await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Row-level security must refuse the statement (42501: new row violates row-level security policy), before any constraint is checked.</summary>
+    private async Task RequireRefusedAsync(TableShape shape, Statement statement, string cause, CancellationToken cancellationToken)
+    {
+        var (rows, error) = await TryAsync(() => QueryAsync(statement, cancellationToken)).ConfigureAwait(false);
+        if (error?.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            return;
+        }
+
+        throw Fail("model", error is null ? cause : $"{cause} (Row-level security let it through; {error.SqlState} {error.MessageText} stopped it instead.)",
+            "refused by row-level security (42501)", error is null ? $"written: {Format(shape, rows!)}" : $"{error.SqlState}: {error.MessageText}");
+    }
+
+    private string RefusalHint(TableShape shape, PostgresException error) => error.SqlState switch
+    {
+        PostgresErrorCodes.UniqueViolation when shape.UniqueKeys.FirstOrDefault(k => k.Name.EndsWith(error.ConstraintName ?? "?", StringComparison.Ordinal)) is { IncludesTenant: false } key =>
+            $"The unique key {key.Name} does not include {shape.TenantColumn}: it is checked across tenants without row-level security, so the row collided with another tenant's row, and a tenant learns whether another tenant has a value.",
+        PostgresErrorCodes.UniqueViolation =>
+            $"The unique key {error.ConstraintName} includes the tenant column, so the kit's model of {Me}'s rows is out of step with the table: another statement wrote into this tenant.",
+        PostgresErrorCodes.InsufficientPrivilege =>
+            $"Row-level security refused the tenant's own row: the policy compares the wrong column or setting, or the app role lacks INSERT.",
+        _ => "",
+    };
+}
