@@ -21,6 +21,15 @@ internal sealed class ContextSqlChannel<TContext>(IDbContextFactory<TContext> fa
         }
     }
 
+    public async Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Database.ExecuteSqlRawAsync(statement.Sql, Parameters(statement), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<List<List<string?[]>>> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken)
     {
         var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);
@@ -38,9 +47,7 @@ internal sealed class ContextSqlChannel<TContext>(IDbContextFactory<TContext> fa
 
     private static async Task<List<string?[]>> QueryAsync(TContext context, Statement statement, CancellationToken cancellationToken)
     {
-        var parameters = statement.Parameters
-            .Select(p => (object)new NpgsqlParameter { Value = (object?)p ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text })
-            .ToArray();
+        var parameters = Parameters(statement);
         // The kit's own SQL, with every value in a parameter: nothing from outside is spliced into the text.
         var sql = "WITH q AS (" + statement.Sql + ") SELECT row_to_json(q)::text AS \"Value\" FROM q";
         var json = await context.Database
@@ -48,6 +55,9 @@ internal sealed class ContextSqlChannel<TContext>(IDbContextFactory<TContext> fa
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return [.. json.Select(Columns)];
     }
+
+    private static object[] Parameters(Statement statement) =>
+        [.. statement.Parameters.Select(p => (object)new NpgsqlParameter { Value = (object?)p ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text })];
 
     private static string?[] Columns(string json)
     {

@@ -16,6 +16,9 @@ internal interface ISqlChannel
     /// <summary>Runs one statement; returns its rows (empty for a statement without rows).</summary>
     Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken);
 
+    /// <summary>Runs one statement without rows (no RETURNING, as an attacker would send it); returns the rows affected.</summary>
+    Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken);
+
     /// <summary>Runs statements in one batch (one round trip, one implicit transaction); returns each one's rows.</summary>
     Task<List<List<string?[]>>> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken);
 }

@@ -15,6 +15,12 @@ internal sealed partial class Step
         return await PgBouncerRefusal.RetryAsync(() => context.Sql.QueryAsync(statement, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
+    private async Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        Record(statement.ToString());
+        return await PgBouncerRefusal.RetryAsync(() => context.Sql.ExecuteAsync(statement, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<List<List<string?[]>>> BatchAsync(List<Statement> statements, CancellationToken cancellationToken)
     {
         if (statements.Count == 1)

@@ -96,7 +96,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var actual = Sorted(shape, read);
         if (!SameRows(expected, actual))
         {
-            throw Fail("model", $"{Me} does not read what it wrote in {shape}: rows are missing, changed or extra. Another tenant's statement changed this tenant's rows, or the policy hides some of them (wrong column or setting).",
+            throw Fail("model", $"{Me} does not read what it wrote in {shape}: rows are missing, changed or extra. Another tenant's statement changed this tenant's rows; or the policy hides some of them (wrong column or setting); or the statement ran without this tenant's binding (a session-level SET that the pool or PgBouncer did not carry to this statement's server connection).",
                 Format(shape, expected), Format(shape, actual));
         }
 
@@ -192,7 +192,11 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>An update by key: of the tenant's own row, or aimed at a key of <paramref name="target"/>'s row (which must only reach the tenant's own row with that key, if any).</summary>
+    /// <summary>
+    /// An update by key: of the tenant's own row (with RETURNING, as an application reads back what it wrote), or aimed
+    /// at a key of <paramref name="target"/>'s row, without RETURNING (which would make PostgreSQL check the SELECT
+    /// policy and hide a broken UPDATE policy); it must reach only the tenant's own row with that key, if any.
+    /// </summary>
     private async Task UpdateAsync(int table, TenantModel target, CancellationToken cancellationToken)
     {
         var shape = Tables[table];
@@ -206,18 +210,24 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var key = TenantModel.KeyValues(shape, row);
         var (column, value) = NewValue(shape, key);
         Describe($"updates {shape}.{column} of the row with key ({string.Join(", ", key)}) of {context.NameOf(target.Tenant.Value)}");
-        var updated = await QueryAsync(SqlBuilder.Update(shape, column, value, key), cancellationToken).ConfigureAwait(false);
-        RequireOwnRows(shape, updated, "update");
         var own = model.Find(table, TenantModel.KeyOf(shape, row));
-        if (updated.Count != (own is null ? 0 : 1))
+        var statement = SqlBuilder.Update(shape, column, value, key);
+        int changed;
+        if (target == model)
         {
-            throw Fail("model", $"{Me}'s update by key of {shape} changed {updated.Count} row(s); its model has {(own is null ? "no row" : "one row")} with that key.",
-                own is null ? "0 rows" : "1 row", $"{updated.Count} rows");
+            var updated = await QueryAsync(statement, cancellationToken).ConfigureAwait(false);
+            RequireOwnRows(shape, updated, "update");
+            changed = updated.Count;
+        }
+        else
+        {
+            changed = await ExecuteAsync(SqlBuilder.WithoutReturning(statement), cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var changed in updated)
+        RequireCount("update", shape, changed, own is null ? 0 : 1);
+        if (own is not null)
         {
-            model.Put(table, changed);
+            await RefreshFromOracleAsync(table, key, expectPresent: true, cancellationToken).ConfigureAwait(false);
         }
 
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
@@ -236,16 +246,37 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
 
         var key = TenantModel.KeyValues(shape, row);
         Describe($"deletes the row of {shape} with key ({string.Join(", ", key)}) of {context.NameOf(target.Tenant.Value)}");
-        var deleted = await QueryAsync(SqlBuilder.Delete(shape, key), cancellationToken).ConfigureAwait(false);
-        RequireOwnRows(shape, deleted, "delete");
-        if (deleted.Count != (own is null ? 0 : 1))
+        var statement = SqlBuilder.Delete(shape, key);
+        int deleted;
+        if (target == model)
         {
-            throw Fail("model", $"{Me}'s delete by key of {shape} removed {deleted.Count} row(s); its model has {(own is null ? "no row" : "one row")} with that key.",
-                own is null ? "0 rows" : "1 row", $"{deleted.Count} rows");
+            var rows = await QueryAsync(statement, cancellationToken).ConfigureAwait(false);
+            RequireOwnRows(shape, rows, "delete");
+            deleted = rows.Count;
+        }
+        else
+        {
+            deleted = await ExecuteAsync(SqlBuilder.WithoutReturning(statement), cancellationToken).ConfigureAwait(false);
         }
 
+        RequireCount("delete", shape, deleted, own is null ? 0 : 1);
         model.Remove(table, TenantModel.KeyOf(shape, row));
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A write by key must affect exactly the tenant's own rows with that key.</summary>
+    private void RequireCount(string what, TableShape shape, int actual, int expected)
+    {
+        if (actual == expected)
+        {
+            return;
+        }
+
+        throw Fail("model",
+            actual > expected
+                ? $"{Me}'s {what} by key of {shape} affected {actual} row(s), but it has {expected} with that key: it reached another tenant's row. The policy's USING is missing, always true or not keyed on {shape.TenantColumn}, or RLS does not apply to the app role."
+                : $"{Me}'s {what} by key of {shape} affected {actual} row(s), but it has {expected} with that key: its own row is hidden from it. The policy compares the wrong column or setting, or the statement ran without this tenant's binding (a session-level SET that the pool or PgBouncer did not carry to this statement's server connection).",
+            $"{expected} row(s)", $"{actual} row(s)");
     }
 
     /// <summary>The column an update sets and its new value; a table with nothing else to change sets its first key column to itself.</summary>
@@ -268,7 +299,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         }
 
         Describe($"inserts a row for {context.NameOf(other.Tenant.Value)} into {shape}");
-        await RequireRefusedAsync(shape, SqlBuilder.Insert(shape, values),
+        await RequireRefusedAsync(SqlBuilder.Insert(shape, values),
             $"{Me} inserted a row for {context.NameOf(other.Tenant.Value)} into {shape}. The policy's WITH CHECK is missing, always true or not keyed on {shape.TenantColumn}, or RLS does not apply to the app role.",
             cancellationToken).ConfigureAwait(false);
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
@@ -287,23 +318,24 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var other = Other;
         var key = TenantModel.KeyValues(shape, row);
         Describe($"moves its row of {shape} with key ({string.Join(", ", key)}) to {context.NameOf(other.Tenant.Value)}");
-        await RequireRefusedAsync(shape, SqlBuilder.Update(shape, shape.TenantColumn, other.Tenant.Value, key),
+        await RequireRefusedAsync(SqlBuilder.Update(shape, shape.TenantColumn, other.Tenant.Value, key),
             $"{Me} moved its row of {shape} into {context.NameOf(other.Tenant.Value)}. The policy's WITH CHECK for UPDATE is missing, always true or not keyed on {shape.TenantColumn}.",
             cancellationToken).ConfigureAwait(false);
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Row-level security must refuse the statement (42501: new row violates row-level security policy), before any constraint is checked.</summary>
-    private async Task RequireRefusedAsync(TableShape shape, Statement statement, string cause, CancellationToken cancellationToken)
+    /// <remarks>Sent without RETURNING: with it, PostgreSQL also checks the SELECT policy on the new row, which would hide a broken INSERT or UPDATE policy.</remarks>
+    private async Task RequireRefusedAsync(Statement statement, string cause, CancellationToken cancellationToken)
     {
-        var (rows, error) = await TryAsync(() => QueryAsync(statement, cancellationToken)).ConfigureAwait(false);
-        if (error?.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        var (written, error) = await TryAsync(() => ExecuteAsync(SqlBuilder.WithoutReturning(statement), cancellationToken)).ConfigureAwait(false);
+        if (error?.SqlState == PostgresErrorCodes.InsufficientPrivilege || (error is null && written == 0))
         {
             return;
         }
 
         throw Fail("model", error is null ? cause : $"{cause} (Row-level security let it through; {error.SqlState} {error.MessageText} stopped it instead.)",
-            "refused by row-level security (42501)", error is null ? $"written: {Format(shape, rows!)}" : $"{error.SqlState}: {error.MessageText}");
+            "refused by row-level security (42501)", error is null ? $"{written} row(s) written" : $"{error.SqlState}: {error.MessageText}");
     }
 
     private string RefusalHint(TableShape shape, PostgresException error) => error.SqlState switch

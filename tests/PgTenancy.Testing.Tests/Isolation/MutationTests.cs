@@ -1,0 +1,156 @@
+using PgTenancy.TestSupport;
+using Xunit;
+
+namespace PgTenancy.Testing.Tests.Isolation;
+
+/// <summary>
+/// Mutation tests of the kit itself: each breaks one thing in a correct model, and the kit must fail with a message
+/// that names the cause — from the catalog oracle, and (with the catalog check off) from the operations themselves.
+/// </summary>
+public sealed class MutationTests(ServerFixture fixture)
+{
+    private const string Bound = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)";
+
+    public static TheoryData<string, string, string> CatalogMutations => new()
+    {
+        {
+            "RLS enabled but not forced, and the app role owns the table",
+            """ALTER TABLE public.orders NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.orders OWNER TO "{app}";""",
+            "has row-level security enabled but not forced, and the app role"
+        },
+        { "the app role is a member of the owner", """GRANT "{owner}" TO "{app}";""", "is a member of \"" },
+        {
+            "a policy without a real WITH CHECK on INSERT",
+            $$"""
+            DROP POLICY tenant_isolation ON public.customers;
+            CREATE POLICY p_read ON public.customers FOR SELECT TO "{app}" USING (tenant_id = {{Bound}});
+            CREATE POLICY p_change ON public.customers FOR UPDATE TO "{app}" USING (tenant_id = {{Bound}}) WITH CHECK (tenant_id = {{Bound}});
+            CREATE POLICY p_remove ON public.customers FOR DELETE TO "{app}" USING (tenant_id = {{Bound}});
+            CREATE POLICY p_insert ON public.customers FOR INSERT TO "{app}" WITH CHECK (true);
+            """,
+            "Policy \"p_insert\" on \"customers\" has WITH CHECK (true), which is always true"
+        },
+        {
+            "USING (true)",
+            $$"""DROP POLICY tenant_isolation ON public.notes; CREATE POLICY open ON public.notes FOR ALL TO "{app}" USING (true) WITH CHECK (tenant_id = {{Bound}});""",
+            "Policy \"open\" on \"notes\" has USING (true), which is always true"
+        },
+        {
+            "a tenant table without RLS",
+            "DROP POLICY tenant_isolation ON public.invoices; ALTER TABLE public.invoices NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.invoices DISABLE ROW LEVEL SECURITY;",
+            "Table \"invoices\" does not have row-level security enabled"
+        },
+        { "the app role has BYPASSRLS", """ALTER ROLE "{app}" BYPASSRLS;""", "has BYPASSRLS" },
+        {
+            "a policy keyed on the wrong column",
+            $$"""DROP POLICY tenant_isolation ON public.invoices; CREATE POLICY wrong ON public.invoices FOR ALL TO "{app}" USING (id = {{Bound}}) WITH CHECK (id = {{Bound}});""",
+            "does not compare the tenant column \"tenant_id\""
+        },
+        {
+            "a unique key without the tenant column",
+            "ALTER TABLE public.customers DROP CONSTRAINT customers_email_per_tenant; ALTER TABLE public.customers ADD CONSTRAINT customers_email_key UNIQUE (email);",
+            "Unique key \"customers_email_key\" on \"customers\" (email) does not include the tenant column"
+        },
+    };
+
+    /// <summary>The same mutations, with the catalog check off: the operations must find the leak on their own.</summary>
+    public static TheoryData<string, string, string> RuntimeMutations => new()
+    {
+        {
+            "RLS enabled but not forced, and the app role owns the table",
+            """ALTER TABLE public.notes NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.notes OWNER TO "{app}";""",
+            "another tenant"
+        },
+        {
+            "a policy without a real WITH CHECK on INSERT",
+            $$"""
+            DROP POLICY tenant_isolation ON public.notes;
+            CREATE POLICY p_read ON public.notes FOR SELECT TO "{app}" USING (tenant_id = {{Bound}});
+            CREATE POLICY p_change ON public.notes FOR UPDATE TO "{app}" USING (tenant_id = {{Bound}}) WITH CHECK (tenant_id = {{Bound}});
+            CREATE POLICY p_remove ON public.notes FOR DELETE TO "{app}" USING (tenant_id = {{Bound}});
+            CREATE POLICY p_insert ON public.notes FOR INSERT TO "{app}" WITH CHECK (true);
+            """,
+            "inserted a row for tenant"
+        },
+        {
+            "USING (true)",
+            $$"""DROP POLICY tenant_isolation ON public.notes; CREATE POLICY open ON public.notes FOR ALL TO "{app}" USING (true) WITH CHECK (tenant_id = {{Bound}});""",
+            "another tenant"
+        },
+        {
+            "a tenant table without RLS",
+            "DROP POLICY tenant_isolation ON public.notes; ALTER TABLE public.notes NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.notes DISABLE ROW LEVEL SECURITY;",
+            "another tenant"
+        },
+        { "the app role has BYPASSRLS", """ALTER ROLE "{app}" BYPASSRLS;""", "another tenant" },
+        {
+            "a policy keyed on the wrong column",
+            $$"""DROP POLICY tenant_isolation ON public.invoices; CREATE POLICY wrong ON public.invoices FOR ALL TO "{app}" USING (id = {{Bound}}) WITH CHECK (id = {{Bound}});""",
+            "wrong column"
+        },
+        {
+            "a unique key without the tenant column",
+            "ALTER TABLE public.customers DROP CONSTRAINT customers_email_per_tenant; ALTER TABLE public.customers ADD CONSTRAINT customers_email_key UNIQUE (email);",
+            "does not include tenant_id"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(CatalogMutations))]
+    public async Task The_catalog_oracle_names_the_mutation(string mutation, string sql, string cause)
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, mutation: sql);
+
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() => TenantIsolation.VerifyAsync(shop.App(), shop.Tables, shop.Options()));
+
+        Assert.Equal("catalog", error.Oracle);
+        Assert.Contains(cause, error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Contains(shop.Database.AppRole, StringComparison.Ordinal), $"{mutation}: the message should name the app role:\n{error.Message}");
+    }
+
+    [Theory]
+    [MemberData(nameof(RuntimeMutations))]
+    public async Task The_operations_find_the_mutation_without_the_catalog_oracle(string mutation, string sql, string cause)
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, mutation: sql);
+
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() =>
+            TenantIsolation.VerifyAsync(shop.App(), shop.Tables, shop.Options(cases: 100, checkCatalog: false)));
+
+        Assert.NotEqual("catalog", error.Oracle);
+        Assert.True(error.Message.Contains(cause, StringComparison.Ordinal), $"{mutation}: expected the cause '{cause}' in:\n{error.Message}");
+        Assert.Contains("SQL sent:", error.Message, StringComparison.Ordinal);
+        Assert.Matches(@"Replay: set IsolationOptions.Replay = ""\d+,\d+,\d+""", error.Message);
+    }
+
+    [Fact]
+    public async Task A_session_level_binding_is_caught_through_PgBouncer()
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
+        var sessionBound = new SessionBindingDataSource(shop.Pool(throughPgBouncer: true));
+
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() =>
+            TenantIsolation.VerifyAsync(sessionBound, shop.Tables, shop.Options(cases: 200)));
+
+        Assert.NotEqual("catalog", error.Oracle);
+        Assert.True(error.Message.Contains("session-level", StringComparison.Ordinal), error.Message);
+    }
+
+    [Fact]
+    public async Task A_unique_key_without_the_tenant_column_is_a_warning_when_the_options_say_so()
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["customers"],
+            mutation: "ALTER TABLE public.customers DROP CONSTRAINT customers_email_per_tenant; ALTER TABLE public.customers ADD CONSTRAINT customers_email_key UNIQUE (email);");
+        var options = shop.Options(cases: 20);
+
+        var report = await TenantIsolation.VerifyAsync(shop.App(), shop.Tables, new IsolationOptions
+        {
+            OracleConnectionString = options.OracleConnectionString,
+            Cases = options.Cases,
+            KeysWithoutTenant = IsolationSeverity.Warning,
+        });
+
+        Assert.Equal(20, report.CasesRun);
+        Assert.Contains(report.Warnings, w => w.Contains("customers_email_key", StringComparison.Ordinal));
+    }
+}
