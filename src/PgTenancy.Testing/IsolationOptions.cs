@@ -71,7 +71,7 @@ public sealed class IsolationOptions
         Require(MaxRowsPerTenant is >= 0 and <= 100, nameof(MaxRowsPerTenant), "use 0 to 100");
         Require(MaxOperations is >= 1 and <= 200, nameof(MaxOperations), "use 1 to 200");
         Require(MaxPoolSize >= 1, nameof(MaxPoolSize), "use at least 1");
-        Require((Operations & ~IsolationOperations.EntityFramework) != 0, nameof(Operations), "choose at least one kind besides EntityFramework");
+        Require((Operations & IsolationOperations.All) != 0, nameof(Operations), "choose at least one kind");
         Require(TimeBudget is null || TimeBudget > TimeSpan.Zero, nameof(TimeBudget), "use a positive duration or null");
     }
 

@@ -90,7 +90,7 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
                 if (actual.Count != expected.Count || !actual.Zip(expected).All(p => p.First.SequenceEqual(p.Second)))
                 {
                     var finding = new Finding("model",
-                        $"After the case, {context.NameOf(model.Tenant.Value)}'s rows in {shape} differ from its model: another tenant's statement inserted, changed or deleted them.",
+                        $"After the case, {context.NameOf(model.Tenant.Value)}'s rows in {shape} differ from its model: another tenant's statement inserted, changed or deleted them. {LikelyCauses.Leak}",
                         Step.Format(shape, expected), Step.Format(shape, actual));
                     return new CaseFailure(finding, model.Tenant, -1, null, $"(after all steps) the oracle role reads {shape}", ["-- oracle role: " + statement]);
                 }

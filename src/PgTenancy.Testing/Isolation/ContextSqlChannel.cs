@@ -9,7 +9,7 @@ namespace PgTenancy.Testing.Isolation;
 /// Sends the kit's SQL through the application's DbContext (<c>Database.SqlQueryRaw</c>), so that EF Core's tenancy
 /// interceptor binds it. Each row comes back as one JSON object (<c>row_to_json</c>) and is split into its text columns.
 /// </summary>
-internal sealed class ContextSqlChannel<TContext>(IDbContextFactory<TContext> factory, string? connectionString) : ISqlChannel
+internal sealed partial class ContextSqlChannel<TContext>(IDbContextFactory<TContext> factory, string? connectionString) : ISqlChannel
     where TContext : DbContext
 {
     public async Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ internal sealed class ContextSqlChannel<TContext>(IDbContextFactory<TContext> fa
         var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
-            return await context.Database.ExecuteSqlRawAsync(statement.Sql, Parameters(statement), cancellationToken).ConfigureAwait(false);
+            return await context.Database.ExecuteSqlRawAsync(Named(statement.Sql), Parameters(statement), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -49,15 +49,21 @@ internal sealed class ContextSqlChannel<TContext>(IDbContextFactory<TContext> fa
     {
         var parameters = Parameters(statement);
         // The kit's own SQL, with every value in a parameter: nothing from outside is spliced into the text.
-        var sql = "WITH q AS (" + statement.Sql + ") SELECT row_to_json(q)::text AS \"Value\" FROM q";
+        var sql = "WITH q AS (" + Named(statement.Sql) + ") SELECT row_to_json(q)::text AS \"Value\" FROM q";
         var json = await context.Database
             .SqlQueryRaw<string>(sql, parameters)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return [.. json.Select(Columns)];
     }
 
+    /// <summary>EF Core names the parameters of raw SQL, so the statement's positional <c>$n</c> become <c>@pn</c>.</summary>
+    private static string Named(string sql) => PositionalParameter().Replace(sql, "@p$1");
+
     private static object[] Parameters(Statement statement) =>
-        [.. statement.Parameters.Select(p => (object)new NpgsqlParameter { Value = (object?)p ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text })];
+        [.. statement.Parameters.Select((p, i) => (object)new NpgsqlParameter($"p{i + 1}", NpgsqlDbType.Text) { Value = (object?)p ?? DBNull.Value })];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex PositionalParameter();
 
     private static string?[] Columns(string json)
     {

@@ -53,6 +53,11 @@ internal sealed class IsolationDriver(IsolationOptions options, IReadOnlyList<Te
 
         var runner = new CaseRunner(shapes, oracle, tenancy.SettingName, options.KeysWithoutTenant);
         var generator = new CaseGenerator(options, tenantKind, shapes.Length, entityFramework, options.PgBouncerConnectionString is not null);
+        if (generator.Kinds().Length == 0)
+        {
+            throw new ArgumentException("IsolationOptions.Operations holds only EntityFramework, which the ADO.NET entry point cannot run: add Reads, Writes or another kind.");
+        }
+
         var failures = new Dictionary<IsolationCase, CaseFailure>(ReferenceEqualityComparer.Instance);
         int casesRun = 0, skipped = 0, operations = 0;
         var property = Prop.ForAll(generator.Arbitrary(), @case =>

@@ -20,7 +20,7 @@ internal sealed partial class Step
                 var actual = keys.Select(k => string.Join('\u001f', k.Skip(1))).Order(StringComparer.Ordinal).ToList();
                 if (!expected.SequenceEqual(actual))
                 {
-                    throw Fail("model", $"{Me}'s LINQ read of {shape} does not return the keys of its model.", string.Join("; ", expected), string.Join("; ", actual));
+                    throw Fail("model", $"{Me}'s LINQ read of {shape} does not return the keys of its model. {LikelyCauses.Mismatch}", string.Join("; ", expected), string.Join("; ", actual));
                 }
 
                 break;
@@ -63,7 +63,7 @@ internal sealed partial class Step
 
         if ((found is null) != (own is null))
         {
-            throw Fail("model", $"{Me}'s Find on {shape} {(found is null ? "did not find its own row" : "found a row its model does not have")}.",
+            throw Fail("model", $"{Me}'s Find on {shape} {(found is null ? $"did not find its own row. {LikelyCauses.Hidden}" : $"found a row its model does not have. {LikelyCauses.Leak}")}",
                 own is null ? "null" : "its own row", found is null ? "null" : string.Join(", ", found));
         }
     }
@@ -89,8 +89,7 @@ internal sealed partial class Step
         var (keys, error) = await TryAsync(() => Entities.InsertAsync(table, rows, cancellationToken)).ConfigureAwait(false);
         if (error is not null)
         {
-            throw Fail("model", $"{Me}'s SaveChanges of new {shape} entities was refused: {error.SqlState} {error.MessageText}. {RefusalHint(shape, error)}",
-                "the entities saved", $"{error.SqlState}: {error.MessageText}");
+            throw OwnWriteRefused(shape, "SaveChanges of new entities", error);
         }
 
         foreach (var key in keys!)
@@ -130,7 +129,7 @@ internal sealed partial class Step
 
         if (!found)
         {
-            throw Fail("model", $"{Me}'s Find of its own {shape} entity returned null.", "its own entity", "null");
+            throw Fail("model", $"{Me}'s Find of its own {shape} entity returned null. {LikelyCauses.Hidden}", "its own entity", "null");
         }
 
         await RefreshFromOracleAsync(table, key, expectPresent: !remove, cancellationToken).ConfigureAwait(false);
@@ -163,14 +162,12 @@ internal sealed partial class Step
             var (column, value) = NewValue(shape, key);
             Describe($"EF Core: ExecuteUpdateAsync on {shape} setting {column} where key = ({string.Join(", ", key)}), a key of {context.NameOf(other.Tenant.Value)}");
             Record($"EF Core: Set<{shape}>().Where(key == ({string.Join(", ", key)})).ExecuteUpdateAsync({column} = {value})");
-            affected = await Entities.ExecuteUpdateAsync(table, key, column, value, cancellationToken).ConfigureAwait(false);
+            var (count, error) = await TryAsync(() => Entities.ExecuteUpdateAsync(table, key, column, value, cancellationToken)).ConfigureAwait(false);
+            RequireNotReached(shape, other, error);
+            affected = count;
         }
 
-        if (affected != (own is null ? 0 : 1))
-        {
-            throw Fail("model", $"{Me}'s {(delete ? "ExecuteDelete" : "ExecuteUpdate")} by key on {shape} affected {affected} row(s); its model has {(own is null ? "no row" : "one row")} with that key, so another tenant's row was reached.",
-                own is null ? "0 rows" : "1 row", $"{affected} rows");
-        }
+        RequireCount(delete ? "ExecuteDelete" : "ExecuteUpdate", shape, affected, own is null ? 0 : 1);
 
         if (own is not null)
         {
@@ -187,7 +184,7 @@ internal sealed partial class Step
         var rows = await OracleQueryAsync(SqlBuilder.SelectByKeyOf(shape, key, model.Tenant), cancellationToken).ConfigureAwait(false);
         if (expectPresent && rows.Count != 1)
         {
-            throw Fail("model", $"{Me}'s EF Core write of {shape} ({string.Join(", ", key)}) is not in its tenant afterwards.", "the row in its tenant", $"{rows.Count} rows");
+            throw Fail("model", $"{Me}'s EF Core write of {shape} ({string.Join(", ", key)}) is not in its tenant afterwards. {LikelyCauses.Mismatch}", "the row in its tenant", $"{rows.Count} rows");
         }
 
         if (expectPresent)
@@ -205,7 +202,7 @@ internal sealed partial class Step
         var foreign = tenantAndKeys.Where(k => k[0] != model.Tenant.Value).ToList();
         if (foreign.Count > 0)
         {
-            throw Fail("model", $"EF Core returned {foreign.Count} {shape} entities of another tenant ({string.Join(", ", foreign.Select(k => context.NameOf(k[0])).Distinct())}) to {Me}. Likely causes: the policy is USING (true) or compares the wrong column; RLS is off or not forced for the owner; the app role bypasses RLS.",
+            throw Fail("model", $"EF Core returned {foreign.Count} {shape} entities of another tenant ({string.Join(", ", foreign.Select(k => context.NameOf(k[0])).Distinct())}) to {Me}. {LikelyCauses.Leak}",
                 $"only entities of {Me}", string.Join("; ", foreign.Select(k => string.Join(", ", k))));
         }
     }

@@ -54,8 +54,7 @@ internal sealed partial class Step
         }
         else if (sameKey && error is not null)
         {
-            throw Fail("model", $"{Me}'s insert into {shape} referencing its own parent row was refused: {error.SqlState} {error.MessageText}.",
-                "the row inserted", $"{error.SqlState}: {error.MessageText}");
+            throw OwnWriteRefused(shape, "insert (referencing its own parent row)", error);
         }
 
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
@@ -99,10 +98,15 @@ internal sealed partial class Step
                 "the row inserted", $"{error.SqlState}: {error.MessageText}");
         }
 
-        if (clash != (error?.SqlState == PostgresErrorCodes.UniqueViolation) || (error is not null && error.SqlState != PostgresErrorCodes.UniqueViolation))
+        if (error is not null && error.SqlState != PostgresErrorCodes.UniqueViolation)
         {
-            throw Fail("model", $"{Me}'s insert into {shape} reusing unique-key values did not do what its model expects.",
-                clash ? "refused: unique violation (23505) with its own row" : "the row inserted", error is null ? "inserted" : $"{error.SqlState}: {error.MessageText}");
+            throw OwnWriteRefused(shape, "insert", error);
+        }
+
+        if (clash && error is null)
+        {
+            throw Fail("model", $"{Me}'s insert into {shape} reusing the values of its own row on unique key {key.Name} was not refused. {LikelyCauses.Hidden}",
+                "refused: unique violation (23505) with its own row", "inserted");
         }
 
         if (rows is { Count: > 0 })

@@ -96,14 +96,14 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var actual = Sorted(shape, read);
         if (!SameRows(expected, actual))
         {
-            throw Fail("model", $"{Me} does not read what it wrote in {shape}: rows are missing, changed or extra. Another tenant's statement changed this tenant's rows; or the policy hides some of them (wrong column or setting); or the statement ran without this tenant's binding (a session-level SET that the pool or PgBouncer did not carry to this statement's server connection).",
+            throw Fail("model", $"{Me} does not read what it wrote in {shape}: rows are missing, changed or extra. {LikelyCauses.Mismatch}",
                 Format(shape, expected), Format(shape, actual));
         }
 
         var filtered = await OracleQueryAsync(SqlBuilder.SelectAllOf(shape, model.Tenant), cancellationToken).ConfigureAwait(false);
         if (!SameRows(Sorted(shape, filtered), actual))
         {
-            throw Fail("metamorphic", $"{Me}'s read of {shape} under row-level security differs from the same read with an explicit WHERE {shape.TenantColumn} = … as the oracle role.",
+            throw Fail("metamorphic", $"{Me}'s read of {shape} under row-level security differs from the same read with an explicit WHERE {shape.TenantColumn} = … as the oracle role. {LikelyCauses.Mismatch}",
                 Format(shape, Sorted(shape, filtered)), Format(shape, actual));
         }
     }
@@ -127,7 +127,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var expected = own is null ? [] : new List<string?[]> { own };
         if (!SameRows(expected, read))
         {
-            throw Fail("model", $"{Me}'s read of {shape} by key does not match its model.", Format(shape, expected), Format(shape, read));
+            throw Fail("model", $"{Me}'s read of {shape} by key does not match its model. {LikelyCauses.Mismatch}", Format(shape, expected), Format(shape, read));
         }
     }
 
@@ -151,7 +151,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         if (foreign.Count > 0)
         {
             var owners = string.Join(", ", foreign.Select(r => context.NameOf(r[tenantIndex])).Distinct());
-            throw Fail("model", $"{Me}'s {what} of {shape} returned {foreign.Count} row(s) of another tenant's rows ({owners}). Likely causes: the policy is USING (true) or compares the wrong column; RLS is not enabled, or not forced while the app role owns the table; the app role is a superuser, BYPASSRLS or a member of the owner; or the binding leaked another tenant's id (session-level SET through a pool or PgBouncer).",
+            throw Fail("model", $"{Me}'s {what} of {shape} returned {foreign.Count} row(s) of another tenant's rows ({owners}). {LikelyCauses.Leak}",
                 $"only rows of {Me}", Format(shape, foreign));
         }
     }
@@ -179,8 +179,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var (results, error) = await TryAsync(() => BatchAsync(statements, cancellationToken)).ConfigureAwait(false);
         if (error is not null)
         {
-            throw Fail("model", $"{Me}'s own insert into {shape} was refused: {error.SqlState} {error.MessageText}. {RefusalHint(shape, error)}",
-                "the row inserted", $"{error.SqlState}: {error.MessageText}");
+            throw OwnWriteRefused(shape, "insert", error);
         }
 
         foreach (var inserted in results!.SelectMany(r => r))
@@ -221,7 +220,9 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         }
         else
         {
-            changed = await ExecuteAsync(SqlBuilder.WithoutReturning(statement), cancellationToken).ConfigureAwait(false);
+            var (count, error) = await TryAsync(() => ExecuteAsync(SqlBuilder.WithoutReturning(statement), cancellationToken)).ConfigureAwait(false);
+            RequireNotReached(shape, target, error);
+            changed = count;
         }
 
         RequireCount("update", shape, changed, own is null ? 0 : 1);
@@ -264,6 +265,24 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// An update aimed at another tenant's key that WITH CHECK refuses has reached that tenant's row: USING let the
+    /// statement see it. Any other error is unexpected.
+    /// </summary>
+    private void RequireNotReached(TableShape shape, TenantModel target, PostgresException? error)
+    {
+        if (error is null)
+        {
+            return;
+        }
+
+        throw Fail("model",
+            error.SqlState == PostgresErrorCodes.InsufficientPrivilege
+                ? $"{Me}'s update aimed at a key of {context.NameOf(target.Tenant.Value)}'s row in {shape} reached that row: WITH CHECK refused the result, so the policy's USING let {Me} see another tenant's row. {LikelyCauses.Leak}"
+                : $"{Me}'s update by another tenant's key of {shape} failed with {error.SqlState} {error.MessageText}.",
+            "0 rows, no error", $"{error.SqlState}: {error.MessageText}");
+    }
+
     /// <summary>A write by key must affect exactly the tenant's own rows with that key.</summary>
     private void RequireCount(string what, TableShape shape, int actual, int expected)
     {
@@ -274,8 +293,8 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
 
         throw Fail("model",
             actual > expected
-                ? $"{Me}'s {what} by key of {shape} affected {actual} row(s), but it has {expected} with that key: it reached another tenant's row. The policy's USING is missing, always true or not keyed on {shape.TenantColumn}, or RLS does not apply to the app role."
-                : $"{Me}'s {what} by key of {shape} affected {actual} row(s), but it has {expected} with that key: its own row is hidden from it. The policy compares the wrong column or setting, or the statement ran without this tenant's binding (a session-level SET that the pool or PgBouncer did not carry to this statement's server connection).",
+                ? $"{Me}'s {what} by key of {shape} affected {actual} row(s), but it has {expected} with that key: it reached another tenant's row. {LikelyCauses.Leak}"
+                : $"{Me}'s {what} by key of {shape} affected {actual} row(s), but it has {expected} with that key: its own row is hidden from it. {LikelyCauses.Hidden}",
             $"{expected} row(s)", $"{actual} row(s)");
     }
 
@@ -300,7 +319,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
 
         Describe($"inserts a row for {context.NameOf(other.Tenant.Value)} into {shape}");
         await RequireRefusedAsync(SqlBuilder.Insert(shape, values),
-            $"{Me} inserted a row for {context.NameOf(other.Tenant.Value)} into {shape}. The policy's WITH CHECK is missing, always true or not keyed on {shape.TenantColumn}, or RLS does not apply to the app role.",
+            $"{Me} inserted a row for {context.NameOf(other.Tenant.Value)} into {shape}. The policy's WITH CHECK is missing, always true or not keyed on {shape.TenantColumn}. {LikelyCauses.Leak}",
             cancellationToken).ConfigureAwait(false);
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
     }
@@ -319,7 +338,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var key = TenantModel.KeyValues(shape, row);
         Describe($"moves its row of {shape} with key ({string.Join(", ", key)}) to {context.NameOf(other.Tenant.Value)}");
         await RequireRefusedAsync(SqlBuilder.Update(shape, shape.TenantColumn, other.Tenant.Value, key),
-            $"{Me} moved its row of {shape} into {context.NameOf(other.Tenant.Value)}. The policy's WITH CHECK for UPDATE is missing, always true or not keyed on {shape.TenantColumn}.",
+            $"{Me} moved its row of {shape} into {context.NameOf(other.Tenant.Value)}. The policy's WITH CHECK for UPDATE is missing, always true or not keyed on {shape.TenantColumn}. {LikelyCauses.Leak}",
             cancellationToken).ConfigureAwait(false);
         await CheckTableAsync(table, cancellationToken).ConfigureAwait(false);
     }
@@ -338,6 +357,11 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
             "refused by row-level security (42501)", error is null ? $"{written} row(s) written" : $"{error.SqlState}: {error.MessageText}");
     }
 
+    /// <summary>A write of the tenant's own row was refused: the error, and what it means.</summary>
+    private FindingException OwnWriteRefused(TableShape shape, string what, PostgresException error) =>
+        Fail("model", $"{Me}'s own {what} into {shape} was refused: {error.SqlState} {error.MessageText}. {RefusalHint(shape, error)}",
+            "the row written", $"{error.SqlState}: {error.MessageText}");
+
     private string RefusalHint(TableShape shape, PostgresException error) => error.SqlState switch
     {
         PostgresErrorCodes.UniqueViolation when shape.UniqueKeys.FirstOrDefault(k => k.Name.EndsWith(error.ConstraintName ?? "?", StringComparison.Ordinal)) is { IncludesTenant: false } key =>
@@ -345,7 +369,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         PostgresErrorCodes.UniqueViolation =>
             $"The unique key {error.ConstraintName} includes the tenant column, so the kit's model of {Me}'s rows is out of step with the table: another statement wrote into this tenant.",
         PostgresErrorCodes.InsufficientPrivilege =>
-            $"Row-level security refused the tenant's own row: the policy compares the wrong column or setting, or the app role lacks INSERT.",
+            $"Row-level security refused the tenant's own row. {LikelyCauses.Hidden}",
         _ => "",
     };
 }

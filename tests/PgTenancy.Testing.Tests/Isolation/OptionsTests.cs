@@ -1,0 +1,70 @@
+using PgTenancy.TestSupport;
+using Xunit;
+
+namespace PgTenancy.Testing.Tests.Isolation;
+
+/// <summary>Bad input is refused before any case runs, with a message that names the option or object and the fix.</summary>
+public sealed class OptionsTests(ServerFixture fixture)
+{
+    [Theory]
+    [InlineData(nameof(IsolationOptions.MaxTenants), "use at least 2")]
+    [InlineData(nameof(IsolationOptions.Cases), "use at least 1")]
+    [InlineData(nameof(IsolationOptions.MaxOperations), "use 1 to 200")]
+    public async Task Out_of_range_options_are_refused(string option, string fix)
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
+        var options = option switch
+        {
+            nameof(IsolationOptions.MaxTenants) => new IsolationOptions { OracleConnectionString = shop.Database.AdminConnectionString, MaxTenants = 1 },
+            nameof(IsolationOptions.Cases) => new IsolationOptions { OracleConnectionString = shop.Database.AdminConnectionString, Cases = 0 },
+            _ => new IsolationOptions { OracleConnectionString = shop.Database.AdminConnectionString, MaxOperations = 0 },
+        };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => TenantIsolation.VerifyAsync(shop.App(), shop.Tables, options));
+
+        Assert.Contains($"IsolationOptions.{option}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(fix, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_oracle_role_under_RLS_is_refused()
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => TenantIsolation.VerifyAsync(shop.App(), shop.Tables,
+            new IsolationOptions { OracleConnectionString = shop.Database.OwnerConnectionString }));
+
+        Assert.Contains($"connects as \"{shop.Database.OwnerRole}\", which row-level security applies to", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_table_or_tenant_column_is_named()
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
+        var options = new IsolationOptions { OracleConnectionString = shop.Database.AdminConnectionString };
+
+        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => TenantIsolation.VerifyAsync(shop.App(), [new TenantTable("nots")], options));
+        var column = await Assert.ThrowsAsync<InvalidOperationException>(() => TenantIsolation.VerifyAsync(shop.App(), [new TenantTable("notes", "tenant")], options));
+
+        Assert.Contains("Table \"nots\" was not found", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("Table \"notes\" has no column \"tenant\"", column.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_time_budget_stops_starting_cases_and_says_so()
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
+
+        var report = await TenantIsolation.VerifyAsync(shop.App(), shop.Tables, new IsolationOptions
+        {
+            OracleConnectionString = shop.Database.AdminConnectionString,
+            Cases = 1000,
+            TimeBudget = TimeSpan.FromMilliseconds(300),
+        });
+
+        Assert.True(report.CasesRun >= 1, report.ToString());
+        Assert.Equal(1000, report.CasesRun + report.CasesSkippedByTimeBudget);
+        Assert.True(report.CasesSkippedByTimeBudget > 0, report.ToString());
+        Assert.Contains("not run (time budget)", report.ToString(), StringComparison.Ordinal);
+    }
+}
