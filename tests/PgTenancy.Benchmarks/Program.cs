@@ -4,12 +4,20 @@
 // Prints a Markdown table (medians, spread, ratios to the baseline) for docs/benchmarks.md.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- doctor [--tables N] [--rounds N]
 // times a full doctor run on a database of N tenant tables against one with none.
+// Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- isolation [--cases N] [--rounds N]
+// times the isolation kit on the five-table shop, directly and through PgBouncer, against a one-table model.
 using System.Globalization;
 using PgTenancy.Benchmarks;
 
 if (args.Length > 0 && args[0] == "doctor")
 {
     Console.WriteLine(await DoctorBenchmark.RunAsync(Argument(args, "--tables", 500), Argument(args, "--rounds", 7)));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "isolation")
+{
+    Console.WriteLine(await IsolationKitBenchmark.RunAsync(Argument(args, "--cases", 200), Argument(args, "--rounds", 3)));
     return 0;
 }
 
