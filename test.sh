@@ -70,7 +70,7 @@ passed=0 failed=0 skipped=0 runner_failures=0
 
 attribute() { grep -o "<assembly [^>]*" "$1" | grep -o " $2=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{ s += $1 } END { print s + 0 }'; }
 
-for project in tests/*.Tests/*.Tests.csproj; do
+for project in tests/*.Tests/*.Tests.csproj samples/*.Tests/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   program="$(dirname "$project")/bin/$configuration/net10.0/$name"
   say "Running $name"
