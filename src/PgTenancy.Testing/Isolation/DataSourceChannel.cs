@@ -5,39 +5,18 @@ namespace PgTenancy.Testing.Isolation;
 /// <summary>Sends SQL through a <see cref="DbDataSource"/> (normally a <see cref="TenantDataSource"/>), one connection per call, as an application would.</summary>
 internal sealed class DataSourceChannel(DbDataSource dataSource) : ISqlChannel
 {
-    public async Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken)
-    {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+    public Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken) =>
+        WithCommandAsync(statement, async command =>
         {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
             {
-                command.CommandText = statement.Sql;
-                AddParameters(command.Parameters, command.CreateParameter, statement);
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await ReadRowsAsync(reader, cancellationToken).ConfigureAwait(false);
-                }
+                return await ReadRowsAsync(reader, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
+        }, cancellationToken);
 
-    public async Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken)
-    {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = statement.Sql;
-                AddParameters(command.Parameters, command.CreateParameter, statement);
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken) =>
+        WithCommandAsync(statement, command => command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
 
     public async Task<List<List<string?[]>>> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken)
     {
@@ -67,6 +46,22 @@ internal sealed class DataSourceChannel(DbDataSource dataSource) : ISqlChannel
                 }
 
                 return results;
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on a command for <paramref name="statement"/>, on a connection of its own.</summary>
+    private async Task<T> WithCommandAsync<T>(Statement statement, Func<DbCommand, Task<T>> action, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = statement.Sql;
+                AddParameters(command.Parameters, command.CreateParameter, statement);
+                return await action(command).ConfigureAwait(false);
             }
         }
     }

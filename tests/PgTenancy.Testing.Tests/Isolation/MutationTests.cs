@@ -9,90 +9,30 @@ namespace PgTenancy.Testing.Tests.Isolation;
 /// </summary>
 public sealed class MutationTests(ServerFixture fixture)
 {
-    private const string Bound = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)";
-
     public static TheoryData<string, string, string> CatalogMutations => new()
     {
-        {
-            "RLS enabled but not forced, and the app role owns the table",
-            """ALTER TABLE public.orders NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.orders OWNER TO "{app}";""",
-            "has row-level security enabled but not forced, and the app role"
-        },
-        { "the app role is a member of the owner", """GRANT "{owner}" TO "{app}";""", "is a member of \"" },
-        {
-            "a policy without a real WITH CHECK on INSERT",
-            $$"""
-            DROP POLICY tenant_isolation ON public.customers;
-            CREATE POLICY p_read ON public.customers FOR SELECT TO "{app}" USING (tenant_id = {{Bound}});
-            CREATE POLICY p_change ON public.customers FOR UPDATE TO "{app}" USING (tenant_id = {{Bound}}) WITH CHECK (tenant_id = {{Bound}});
-            CREATE POLICY p_remove ON public.customers FOR DELETE TO "{app}" USING (tenant_id = {{Bound}});
-            CREATE POLICY p_insert ON public.customers FOR INSERT TO "{app}" WITH CHECK (true);
-            """,
-            "Policy \"p_insert\" on \"customers\" has WITH CHECK (true), which is always true"
-        },
-        {
-            "USING (true)",
-            $$"""DROP POLICY tenant_isolation ON public.notes; CREATE POLICY open ON public.notes FOR ALL TO "{app}" USING (true) WITH CHECK (tenant_id = {{Bound}});""",
-            "Policy \"open\" on \"notes\" has USING (true), which is always true"
-        },
-        {
-            "a tenant table without RLS",
-            "DROP POLICY tenant_isolation ON public.invoices; ALTER TABLE public.invoices NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.invoices DISABLE ROW LEVEL SECURITY;",
-            "Table \"invoices\" does not have row-level security enabled"
-        },
-        { "the app role has BYPASSRLS", """ALTER ROLE "{app}" BYPASSRLS;""", "has BYPASSRLS" },
-        {
-            "a policy keyed on the wrong column",
-            $$"""DROP POLICY tenant_isolation ON public.invoices; CREATE POLICY wrong ON public.invoices FOR ALL TO "{app}" USING (id = {{Bound}}) WITH CHECK (id = {{Bound}});""",
-            "does not compare the tenant column \"tenant_id\""
-        },
-        {
-            "a unique key without the tenant column",
-            "ALTER TABLE public.customers DROP CONSTRAINT customers_email_per_tenant; ALTER TABLE public.customers ADD CONSTRAINT customers_email_key UNIQUE (email);",
-            "Unique key \"customers_email_key\" on \"customers\" (email) does not include the tenant column"
-        },
+        { "RLS enabled but not forced, and the app role owns the table", Mutation.NotForcedAppOwns("orders"), "has row-level security enabled but not forced, and the app role" },
+        { "the app role is a member of the owner", Mutation.AppMemberOfOwner, "is a member of \"" },
+        { "a policy without a real WITH CHECK on INSERT", Mutation.InsertWithoutCheck("customers"), "Policy \"p_insert\" on \"customers\" has WITH CHECK (true), which is always true" },
+        { "USING (true)", Mutation.UsingTrue("notes"), "Policy \"open\" on \"notes\" has USING (true), which is always true" },
+        { "a tenant table without RLS", Mutation.NoRls("invoices"), "Table \"invoices\" does not have row-level security enabled" },
+        { "the app role has BYPASSRLS", Mutation.BypassRls, "has BYPASSRLS" },
+        { "a policy keyed on the wrong column", Mutation.WrongColumn("invoices"), "does not compare the tenant column \"tenant_id\"" },
+        { "a unique key without the tenant column", Mutation.UniqueWithoutTenant, "Unique key \"customers_email_key\" on \"customers\" (email) does not include the tenant column" },
+        { "a foreign key without the tenant column", Mutation.ForeignKeyWithoutTenant, "Foreign key \"orders_customer_fkey\" from \"orders\" to \"customers\" does not include the tenant column" },
     };
 
     /// <summary>The same mutations, with the catalog check off: the operations must find the leak on their own.</summary>
     public static TheoryData<string, string, string> RuntimeMutations => new()
     {
-        {
-            "RLS enabled but not forced, and the app role owns the table",
-            """ALTER TABLE public.notes NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.notes OWNER TO "{app}";""",
-            "another tenant"
-        },
-        {
-            "a policy without a real WITH CHECK on INSERT",
-            $$"""
-            DROP POLICY tenant_isolation ON public.notes;
-            CREATE POLICY p_read ON public.notes FOR SELECT TO "{app}" USING (tenant_id = {{Bound}});
-            CREATE POLICY p_change ON public.notes FOR UPDATE TO "{app}" USING (tenant_id = {{Bound}}) WITH CHECK (tenant_id = {{Bound}});
-            CREATE POLICY p_remove ON public.notes FOR DELETE TO "{app}" USING (tenant_id = {{Bound}});
-            CREATE POLICY p_insert ON public.notes FOR INSERT TO "{app}" WITH CHECK (true);
-            """,
-            "another tenant"
-        },
-        {
-            "USING (true)",
-            $$"""DROP POLICY tenant_isolation ON public.notes; CREATE POLICY open ON public.notes FOR ALL TO "{app}" USING (true) WITH CHECK (tenant_id = {{Bound}});""",
-            "another tenant"
-        },
-        {
-            "a tenant table without RLS",
-            "DROP POLICY tenant_isolation ON public.notes; ALTER TABLE public.notes NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.notes DISABLE ROW LEVEL SECURITY;",
-            "another tenant"
-        },
-        { "the app role has BYPASSRLS", """ALTER ROLE "{app}" BYPASSRLS;""", "another tenant" },
-        {
-            "a policy keyed on the wrong column",
-            $$"""DROP POLICY tenant_isolation ON public.invoices; CREATE POLICY wrong ON public.invoices FOR ALL TO "{app}" USING (id = {{Bound}}) WITH CHECK (id = {{Bound}});""",
-            "wrong column"
-        },
-        {
-            "a unique key without the tenant column",
-            "ALTER TABLE public.customers DROP CONSTRAINT customers_email_per_tenant; ALTER TABLE public.customers ADD CONSTRAINT customers_email_key UNIQUE (email);",
-            "does not include tenant_id"
-        },
+        { "RLS enabled but not forced, and the app role owns the table", Mutation.NotForcedAppOwns("notes"), "another tenant" },
+        { "a policy without a real WITH CHECK on INSERT", Mutation.InsertWithoutCheck("notes"), "another tenant" },
+        { "USING (true)", Mutation.UsingTrue("notes"), "another tenant" },
+        { "a tenant table without RLS", Mutation.NoRls("notes"), "another tenant" },
+        { "the app role has BYPASSRLS", Mutation.BypassRls, "another tenant" },
+        { "a policy keyed on the wrong column", Mutation.WrongColumn("invoices"), "wrong column" },
+        { "a unique key without the tenant column", Mutation.UniqueWithoutTenant, "does not include tenant_id" },
+        { "a foreign key without the tenant column", Mutation.ForeignKeyWithoutTenant, "foreign key orders_customer_fkey does not include tenant_id" },
     };
 
     [Theory]
@@ -140,7 +80,7 @@ public sealed class MutationTests(ServerFixture fixture)
     public async Task A_unique_key_without_the_tenant_column_is_a_warning_when_the_options_say_so()
     {
         await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["customers"],
-            mutation: "ALTER TABLE public.customers DROP CONSTRAINT customers_email_per_tenant; ALTER TABLE public.customers ADD CONSTRAINT customers_email_key UNIQUE (email);");
+            mutation: Mutation.UniqueWithoutTenant);
         var options = shop.Options(cases: 20);
 
         var report = await TenantIsolation.VerifyAsync(shop.App(), shop.Tables, new IsolationOptions
