@@ -56,7 +56,8 @@ public sealed class IsolationOptions
     public IsolationSeverity KeysWithoutTenant { get; init; } = IsolationSeverity.Error;
 
     /// <summary>
-    /// Stops starting new cases after this long; the report says how many ran. Default 5 minutes; <c>null</c> for no limit.
+    /// Stops starting new cases after this long (the first case always runs); the report says how many ran. Default 5
+    /// minutes; <c>null</c> for no limit.
     /// </summary>
     public TimeSpan? TimeBudget { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -51,7 +51,7 @@ public sealed class OptionsTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task The_time_budget_stops_starting_cases_and_says_so()
+    public async Task The_time_budget_stops_starting_cases_after_the_first_and_says_so()
     {
         await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
 
@@ -59,12 +59,11 @@ public sealed class OptionsTests(ServerFixture fixture)
         {
             OracleConnectionString = shop.Database.AdminConnectionString,
             Cases = 1000,
-            TimeBudget = TimeSpan.FromMilliseconds(300),
+            TimeBudget = TimeSpan.FromMilliseconds(1),
         });
 
-        Assert.True(report.CasesRun >= 1, report.ToString());
-        Assert.Equal(1000, report.CasesRun + report.CasesSkippedByTimeBudget);
-        Assert.True(report.CasesSkippedByTimeBudget > 0, report.ToString());
+        Assert.Equal(1, report.CasesRun);
+        Assert.Equal(999, report.CasesSkippedByTimeBudget);
         Assert.Contains("not run (time budget)", report.ToString(), StringComparison.Ordinal);
     }
 }
