@@ -15,6 +15,8 @@ internal static class CommandLine
         {
             case "doctor":
                 return DoctorCommand.RunAsync([.. args.Skip(1)], output, error, colour);
+            case "harden":
+                return HardenCommand.RunAsync([.. args.Skip(1)], output, error);
             case "--help" or "-h" or "help":
                 output.WriteLine(Usage);
                 return Task.FromResult(0);
@@ -37,8 +39,11 @@ internal static class CommandLine
 
         Commands:
           doctor       Audit a live server's hardening and row-level-security posture.
+          harden       Write the hardening guide's configuration (pg_hba.conf, TLS, pgaudit, roles, PgBouncer).
 
         {DoctorCommand.Usage}
+
+        {HardenCommand.Usage}
 
         Options:
           --help       Show this help.

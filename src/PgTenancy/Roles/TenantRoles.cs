@@ -20,6 +20,35 @@ public static class TenantRoles
     /// <summary>Creates a read-only role with the same attributes as the application role.</summary>
     public static string CreateReadOnlyRole(string role) => CreateRole(role, "read-only role: SELECT on tenant tables, under row-level security");
 
+    /// <summary>
+    /// Creates <paramref name="role"/> if it does not exist, then sets the attributes of a role of <paramref name="kind"/>
+    /// whether it existed or not — so that a rerun also takes away what an existing role should not have. Idempotent;
+    /// sets no password (set it at deploy time with <c>\password</c>, which sends only a SCRAM secret).
+    /// </summary>
+    /// <param name="role">The role.</param>
+    /// <param name="kind">What the role is for.</param>
+    public static string EnsureRole(string role, TenantRoleKind kind)
+    {
+        var (attributes, purpose) = kind switch
+        {
+            TenantRoleKind.Application => (LeastPrivilege, "application role: DML on tenant tables, under row-level security"),
+            TenantRoleKind.ReadOnly => (LeastPrivilege, "read-only role: SELECT on tenant tables, under row-level security"),
+            TenantRoleKind.Migrator => (LeastPrivilege, "migrator role: owns the tables and runs the migrations; not used by the application"),
+            TenantRoleKind.Auditor => ("NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION", "auditor role: pgaudit.role; its privileges choose the tables whose use is logged"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a role kind"),
+        };
+        var name = SqlText.Identifier(role);
+        return $"""
+            DO $pgtenancy$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {SqlText.Literal(role)}) THEN
+                CREATE ROLE {name} {attributes};
+              END IF;
+            END $pgtenancy$;
+            ALTER ROLE {name} {attributes};
+            COMMENT ON ROLE {name} IS {SqlText.Literal($"PgTenancy {purpose}.")};
+            """;
+    }
+
     /// <summary>The inverse of <see cref="CreateAppRole"/> and <see cref="CreateReadOnlyRole"/>.</summary>
     public static string DropRole(string role) => $"DROP ROLE {SqlText.Identifier(role)};";
 

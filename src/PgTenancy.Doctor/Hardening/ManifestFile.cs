@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text;
+
+namespace PgTenancy.Doctor.Hardening;
+
+/// <summary>MANIFEST.md: where each generated file goes, with which owner and mode, and the steps to apply them in order.</summary>
+internal static class ManifestFile
+{
+    public static string Content(HardeningInput input, LayoutPaths paths, IReadOnlyList<HardeningFile> files, bool userList)
+    {
+        var text = new StringBuilder(GeneratedHeader.For("<!--", "where the files go and how to apply them. -->").Replace("\n<!--", "\n<!--", StringComparison.Ordinal));
+        text.Append("\n# Applying the hardened configuration\n\n| file | install path | owner | mode |\n|---|---|---|---|\n");
+        foreach (var file in files)
+        {
+            var owner = file.InstallPath.StartsWith("/etc/pgbouncer", StringComparison.Ordinal) ? "postgres (the pgbouncer service user on RHEL)" : LayoutPaths.ServerUser;
+            text.Append(CultureInfo.InvariantCulture, $"| {file.Name} | {file.InstallPath} | {owner} | {(file.Secret ? "0600" : "0644")} |\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"""
+
+            Steps, in order:
+            1. Install the certificates and keys (keys 0600, owned by the server's user, or the server refuses them).
+            2. Install pgtenancy-hardening.conf.{(input.Layout == ServerLayout.Rhel ? " On RHEL add `include_dir = 'conf.d'` to postgresql.conf once." : " Debian's postgresql.conf already includes conf.d.")}
+            3. Install pg_hba.conf. Keep a session open while you reload, and check `SELECT * FROM pg_hba_file_rules WHERE error IS NOT NULL` is empty.
+            4. Restart PostgreSQL (shared_preload_libraries, logging_collector and listen_addresses need a restart), then
+               `CREATE EXTENSION IF NOT EXISTS pgaudit;` in {input.Database}.
+            5. Run the migrations as {input.MigratorRole}, then `psql -v ON_ERROR_STOP=1 -d {input.Database} -f roles.sql` as a superuser
+               (after the migrations, so that the audited tables exist; rerunning it is safe).
+            6. Set passwords with psql's `\password {input.AppRole}` (and the other login roles): only a SCRAM secret is sent.
+            7. {(userList ? "Install userlist.txt and pgbouncer.ini, then restart PgBouncer." : $"Generate userlist.txt with `pgtenancy harden … --connection <superuser connection>` once the passwords are set, install it with pgbouncer.ini, and restart PgBouncer.")}
+            8. Check: `pgtenancy doctor --app-role {input.AppRole} --pgbouncer-config {LayoutPaths.PgBouncerIni} --fail-on high` exits 0.
+
+            """);
+        return text.ToString();
+    }
+}
