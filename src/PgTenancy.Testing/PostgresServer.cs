@@ -212,6 +212,20 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Applies another pg_hba.conf, extra settings and the files they refer to (written to
+    /// <see cref="ReconfiguredFilePath"/>, readable by the server's user only) to a local cluster, and reloads it.
+    /// Disposing the result puts the previous configuration back. For tests of generated configurations.
+    /// </summary>
+    internal async Task<IAsyncDisposable> ReconfigureAsync(string? pgHbaConf, string? settings, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken = default) =>
+        await Local.ClusterReconfiguration.ApplyAsync(RequireLocalCluster(), pgHbaConf, settings, files, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Where <see cref="ReconfigureAsync"/> writes a file of this name.</summary>
+    internal string ReconfiguredFilePath(string name) => Path.Combine(Local.ClusterReconfiguration.FilesDirectory(RequireLocalCluster()), name);
+
+    private Local.LocalCluster RequireLocalCluster() =>
+        Backend as Local.LocalCluster ?? throw new InvalidOperationException($"Reconfiguring needs a server from local binaries; this one is {Provider}.");
+
     /// <summary>Stops PgBouncer and the server (by PID) and deletes their files; drops what it created on an existing server.</summary>
     public async ValueTask DisposeAsync()
     {
