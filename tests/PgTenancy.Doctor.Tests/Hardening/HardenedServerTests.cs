@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Npgsql;
+using PgTenancy.Testing;
+using PgTenancy.TestSupport;
+using Xunit;
+
+namespace PgTenancy.Doctor.Tests.Hardening;
+
+/// <summary>The hardening guide's Expected Behaviour, asserted on a server configured from the generated files.</summary>
+public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture<HardenedServer>
+{
+    private static readonly TenantId A = TenantId.Parse("aaaaaaaa-0000-4000-8000-00000000000a");
+
+    [Fact]
+    public async Task A_client_without_TLS_is_rejected_by_pg_hba()
+    {
+        var plain = new NpgsqlConnectionStringBuilder(hardened.ConnectionString(hardened.Input.AppRole)) { SslMode = SslMode.Disable };
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Db.OpenAsync(plain.ConnectionString));
+
+        Assert.Equal(PostgresErrorCodes.InvalidAuthorizationSpecification, error.SqlState);
+        Assert.Contains("pg_hba.conf rejects connection", error.MessageText, StringComparison.Ordinal);
+        Assert.Contains("no encryption", error.MessageText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TLS_1_2_is_refused_and_connections_use_TLS_1_3()
+    {
+        var tls12 = await OpenSslAsync("-tls1_2");
+        var tls13 = await OpenSslAsync("-tls1_3");
+        await using var app = await Db.OpenAsync(hardened.ConnectionString(hardened.Input.AppRole));
+
+        Assert.NotEqual(0, tls12.ExitCode);
+        Assert.Contains("alert", tls12.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, tls13.ExitCode);
+        Assert.Contains("TLSv1.3", tls13.Output, StringComparison.Ordinal);
+        Assert.Equal("TLSv1.3", await Db.ScalarAsync<string>(app, "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+    }
+
+    [Fact]
+    public async Task The_administrator_needs_the_client_certificate()
+    {
+        var byPassword = new NpgsqlConnectionStringBuilder(hardened.Server.AdminConnectionString) { RootCertificate = Path.Combine(hardened.ClientFolder, "ca.crt") };
+
+        var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Db.OpenAsync(byPassword.ConnectionString));
+        await using var admin = await Db.OpenAsync(hardened.AdminByCertificate());
+
+        Assert.Contains("certificate", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(await Db.ScalarAsync<bool>(admin, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+    }
+
+    [Fact]
+    public async Task The_app_role_can_do_DML_on_its_tables_and_nothing_else()
+    {
+        await using var pool = NpgsqlDataSource.Create(hardened.ConnectionString(hardened.Input.AppRole));
+        await using var app = pool.WithTenancy();
+        using (TenantScope.Begin(A))
+        {
+            await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO orders VALUES ('aaaaaaaa-0000-4000-8000-00000000000a', 1, 5); UPDATE orders SET amount = 6; DELETE FROM orders";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var raw = hardened.ConnectionString(hardened.Input.AppRole);
+        var create = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(raw, "CREATE TABLE public.mine (id int)"));
+        var truncate = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(raw, "TRUNCATE public.orders"));
+        var otherDatabase = await Assert.ThrowsAsync<PostgresException>(() => Db.OpenAsync(hardened.ConnectionString(hardened.Input.AppRole, database: "postgres")));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, create.SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, truncate.SqlState);
+        Assert.Equal(PostgresErrorCodes.InvalidAuthorizationSpecification, otherDatabase.SqlState);
+    }
+
+    [Fact]
+    public async Task Row_level_security_isolates_tenants_by_the_isolation_kit()
+    {
+        await using var pool = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(hardened.ConnectionString(hardened.Input.AppRole)) { Pooling = true, MaxPoolSize = 3 }.ConnectionString);
+
+        var report = await TenantIsolation.VerifyAsync(pool.WithTenancy(), [new TenantTable("orders"), new TenantTable("notes")],
+            new IsolationOptions { OracleConnectionString = hardened.AdminByCertificate(), Cases = 30 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(30, report.CasesRun);
+    }
+
+    [Fact]
+    public async Task pgaudit_logs_DDL_writes_and_reads_of_audited_tables_but_not_reads_of_others()
+    {
+        var marker = $"m{Guid.NewGuid():N}"[..12];
+        await Db.ExecuteAsync(hardened.ConnectionString(hardened.Input.MigratorRole), $"CREATE TABLE public.{marker} (id int)");
+        await using var pool = NpgsqlDataSource.Create(hardened.ConnectionString(hardened.Input.AppRole));
+        await using var app = pool.WithTenancy();
+        using (TenantScope.Begin(A))
+        {
+            await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT count(*) AS {marker}_audited FROM orders; SELECT count(*) AS {marker}_unaudited FROM notes; INSERT INTO notes VALUES ('aaaaaaaa-0000-4000-8000-00000000000a', 99, '{marker}_write')";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var log = await ReadLogAsync(marker);
+
+        Assert.Contains(log, l => l.Contains("AUDIT: SESSION", StringComparison.Ordinal) && l.Contains("DDL,CREATE TABLE", StringComparison.Ordinal) && l.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains(log, l => l.Contains("AUDIT: OBJECT", StringComparison.Ordinal) && l.Contains("READ,SELECT,TABLE,public.orders", StringComparison.Ordinal) && l.Contains($"{marker}_audited", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.Contains("AUDIT: SESSION", StringComparison.Ordinal) && l.Contains("WRITE,INSERT,TABLE,public.notes", StringComparison.Ordinal) && l.Contains($"{marker}_write", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, l => l.Contains("AUDIT:", StringComparison.Ordinal) && l.Contains($"{marker}_unaudited", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_doctor_reports_nothing_at_high_or_above()
+    {
+        await using var admin = NpgsqlDataSource.Create(hardened.AdminByCertificate());
+
+        var report = await TenancyDoctor.RunAsync(admin, new DoctorOptions { AppRole = hardened.Input.AppRole }, TestContext.Current.CancellationToken);
+
+        var serious = report.Findings.Where(f => f.Severity >= Severity.High).Select(f => $"{f.CheckId} {f.Subject}: {f.Message}").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious));
+    }
+
+    private async Task<(int ExitCode, string Output)> OpenSslAsync(string protocol)
+    {
+        var start = new ProcessStartInfo("openssl", ["s_client", "-connect", $"127.0.0.1:{hardened.Port}", "-starttls", "postgres", protocol, "-CAfile", Path.Combine(hardened.ClientFolder, "ca.crt")])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, output);
+    }
+
+    /// <summary>The server log's lines that mention the marker, after the server has flushed them.</summary>
+    private async Task<List<string>> ReadLogAsync(string marker)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var stream = new FileStream(hardened.Server.LogFilePath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var lines = (await reader.ReadToEndAsync(TestContext.Current.CancellationToken)).Split('\n').Where(l => l.Contains(marker, StringComparison.Ordinal)).ToList();
+            if (lines.Count(l => l.Contains("AUDIT:", StringComparison.Ordinal)) >= 3 || attempt == 20)
+            {
+                return lines;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+}
