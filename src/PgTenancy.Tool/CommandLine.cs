@@ -17,6 +17,10 @@ internal static class CommandLine
                 return DoctorCommand.RunAsync([.. args.Skip(1)], output, error, colour);
             case "harden":
                 return HardenCommand.RunAsync([.. args.Skip(1)], output, error);
+            case "backup":
+                return BackupCommand.RunAsync([.. args.Skip(1)], output, error);
+            case "export":
+                return ExportCommand.RunAsync([.. args.Skip(1)], output, error);
             case "--help" or "-h" or "help":
                 output.WriteLine(Usage);
                 return Task.FromResult(0);
@@ -40,10 +44,16 @@ internal static class CommandLine
         Commands:
           doctor       Audit a live server's hardening and row-level-security posture.
           harden       Write the hardening guide's configuration (pg_hba.conf, TLS, pgaudit, roles, PgBouncer).
+          backup       Encrypted backups (pg_dump + AES-256-GCM), keys, and restore verification.
+          export       One tenant's rows as JSON lines, read under row-level security.
 
         {DoctorCommand.Usage}
 
         {HardenCommand.Usage}
+
+        {BackupCommand.Usage}
+
+        {ExportCommand.Usage}
 
         Options:
           --help       Show this help.

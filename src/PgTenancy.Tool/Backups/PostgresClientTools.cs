@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace PgTenancy.Tool.Backups;
+
+/// <summary>
+/// Runs pg_dump and pg_restore with the connection's settings in libpq's environment variables (the password too, so
+/// it never appears on a command line other users can list), streaming their standard input or output.
+/// </summary>
+internal static class PostgresClientTools
+{
+    public static Process Start(string tool, NpgsqlConnectionStringBuilder connection, IEnumerable<string> arguments, bool writesInput)
+    {
+        var start = new ProcessStartInfo(Find(tool))
+        {
+            RedirectStandardOutput = !writesInput,
+            RedirectStandardInput = writesInput,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PGHOST"] = connection.Host;
+        start.Environment["PGPORT"] = connection.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["PGUSER"] = connection.Username;
+        start.Environment["PGPASSWORD"] = connection.Password;
+        start.Environment["PGDATABASE"] = connection.Database;
+        start.Environment["PGSSLMODE"] = connection.SslMode switch
+        {
+            SslMode.VerifyFull => "verify-full",
+            SslMode.VerifyCA => "verify-ca",
+            SslMode.Require => "require",
+            SslMode.Disable => "disable",
+            _ => "prefer",
+        };
+        if (connection.RootCertificate is { } root)
+        {
+            start.Environment["PGSSLROOTCERT"] = root;
+        }
+
+        if (connection.SslCertificate is { } certificate)
+        {
+            start.Environment["PGSSLCERT"] = certificate;
+            start.Environment["PGSSLKEY"] = connection.SslKey;
+        }
+
+        return Process.Start(start) ?? throw new BackupException($"Could not start {tool}.");
+    }
+
+    /// <summary>Waits for the tool and turns a failure into an error with its own message.</summary>
+    public static async Task RequireSuccessAsync(Process process, string tool, Task<string> standardError, CancellationToken cancellationToken)
+    {
+        await process.WaitForExitAsync(cancellationToken);
+        var errors = await standardError;
+        if (process.ExitCode != 0)
+        {
+            throw new BackupException($"{tool} failed (exit code {process.ExitCode}): {errors.Trim()}");
+        }
+    }
+
+    /// <summary>The tool on the PATH, else in the newest PostgreSQL installation of the Debian or RHEL layout.</summary>
+    private static string Find(string tool)
+    {
+        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")) : [])
+            .Concat(Directory.Exists("/usr") ? Directory.GetDirectories("/usr", "pgsql-*").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")) : []);
+        return candidates.Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists)
+            ?? throw new BackupException($"{tool} was not found on the PATH or under /usr/lib/postgresql/*/bin: install the PostgreSQL client (apt-get install postgresql-client-15).");
+    }
+}
