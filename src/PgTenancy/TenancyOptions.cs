@@ -35,6 +35,14 @@ public sealed partial class TenancyOptions
     /// </summary>
     public bool RefuseBypassRoles { get; init; } = true;
 
+    /// <summary>
+    /// Also sets <c>application_name</c> to <c>tenant:&lt;id&gt;</c> for each bound statement's transaction (default
+    /// <see langword="false"/>), so that every log line of the statement — pgaudit's included, with <c>%a</c> in
+    /// <c>log_line_prefix</c> — names the tenant. It replaces the connection's own application name during the
+    /// transaction, and long text ids are cut at 63 bytes. Costs a little throughput (docs/benchmarks.md).
+    /// </summary>
+    public bool TenantInApplicationName { get; init; }
+
     /// <summary>Checks the options and throws, naming the option and the fix, when one is invalid.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()

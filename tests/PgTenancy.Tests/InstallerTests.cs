@@ -19,7 +19,7 @@ public sealed class InstallerTests(OrdersFixture orders) : IClassFixture<OrdersF
         await TenancyInstaller.UninstallAsync(owner);
         var schemaLeft = await Db.ScalarAsync<long>(database.AdminConnectionString, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgtenancy'");
 
-        Assert.Equal(3, installed); // one procedure per tenant kind
+        Assert.Equal(6, installed); // per tenant kind: the binding, and the binding that also names the tenant in application_name
         Assert.Equal(0, schemaLeft);
     }
 

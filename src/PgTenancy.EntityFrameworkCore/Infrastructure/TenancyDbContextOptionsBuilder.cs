@@ -26,6 +26,16 @@ public sealed class TenancyDbContextOptionsBuilder
         return this;
     }
 
+    /// <summary>
+    /// Names the tenant in <c>application_name</c> for each bound statement's transaction, so that log lines (pgaudit's
+    /// too, with <c>%a</c> in <c>log_line_prefix</c>) are attributable to it. See <see cref="TenancyOptions.TenantInApplicationName"/>.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder TenantInApplicationName(bool enabled = true)
+    {
+        Options = Copy(Options, tenantInApplicationName: enabled);
+        return this;
+    }
+
     /// <summary>The custom setting that carries the tenant (default <c>app.tenant_id</c>).</summary>
     public TenancyDbContextOptionsBuilder SettingName(string settingName)
     {
@@ -122,7 +132,8 @@ public sealed class TenancyDbContextOptionsBuilder
         string? settingName = null,
         MissingTenantBehavior? missingTenant = null,
         ITenantAccessor? accessor = null,
-        string? schema = null) => new()
+        string? schema = null,
+        bool? tenantInApplicationName = null) => new()
         {
             TenantKind = kind ?? options.TenantKind,
             SettingName = settingName ?? options.SettingName,
@@ -130,5 +141,6 @@ public sealed class TenancyDbContextOptionsBuilder
             TenantAccessor = accessor ?? options.TenantAccessor,
             Schema = schema ?? options.Schema,
             RefuseBypassRoles = options.RefuseBypassRoles,
+            TenantInApplicationName = tenantInApplicationName ?? options.TenantInApplicationName,
         };
 }

@@ -18,12 +18,12 @@ namespace PgTenancy.Binding;
 internal static class BindingSql
 {
     /// <summary>The schema-qualified name of the procedure that binds tenants of <paramref name="kind"/>.</summary>
-    public static string ProcedureName(TenancyOptions options, TenantIdKind kind) =>
-        SqlText.Qualified(options.Schema, "bind_" + KindName(kind));
+    public static string ProcedureName(TenancyOptions options, TenantIdKind kind, bool inApplicationName = false) =>
+        SqlText.Qualified(options.Schema, "bind_" + KindName(kind) + (inApplicationName ? "_named" : ""));
 
     /// <summary>The statement that binds the tenant given in <paramref name="tenantPlaceholder"/> (e.g. <c>$1</c>).</summary>
     public static string BindStatement(TenancyOptions options, string tenantPlaceholder) =>
-        $"CALL {ProcedureName(options, options.TenantKind)}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
+        $"CALL {ProcedureName(options, options.TenantKind, options.TenantInApplicationName)}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
 
     /// <summary>Creates the schema and the procedures for every kind. Idempotent; run by the owner or migrator role.</summary>
     public static string InstallScript(TenancyOptions options)
@@ -46,6 +46,15 @@ internal static class BindingSql
                 AS $pgtenancy$ SELECT pg_catalog.set_config(setting_name, {CanonicalTenant(kind)}, true) $pgtenancy$;
                 """);
             lines.Add($"COMMENT ON PROCEDURE {ProcedureName(options, kind)}(text, text) IS {SqlText.Literal($"PgTenancy: binds a {KindName(kind)} tenant to the current transaction. '' binds no tenant.")};");
+
+            // The same, and application_name = 'tenant:<id>' for the transaction: set_config returns the value it set,
+            // so the id is canonicalised once. Log lines with %a in log_line_prefix (pgaudit's too) then name the tenant.
+            lines.Add($"""
+                CREATE OR REPLACE PROCEDURE {ProcedureName(options, kind, inApplicationName: true)}(setting_name text, tenant text)
+                LANGUAGE sql
+                AS $pgtenancy$ SELECT pg_catalog.set_config('application_name', 'tenant:' || pg_catalog.set_config(setting_name, {CanonicalTenant(kind)}, true), true) $pgtenancy$;
+                """);
+            lines.Add($"COMMENT ON PROCEDURE {ProcedureName(options, kind, inApplicationName: true)}(text, text) IS {SqlText.Literal($"PgTenancy: binds a {KindName(kind)} tenant to the current transaction and names it in application_name, for the log.")};");
         }
 
         return string.Join('\n', lines);
@@ -55,7 +64,8 @@ internal static class BindingSql
     public static string UninstallScript(TenancyOptions options)
     {
         var lines = Enum.GetValues<TenantIdKind>()
-            .Select(kind => $"DROP PROCEDURE IF EXISTS {ProcedureName(options, kind)}(text, text);")
+            .SelectMany(kind => new[] { ProcedureName(options, kind), ProcedureName(options, kind, inApplicationName: true) })
+            .Select(procedure => $"DROP PROCEDURE IF EXISTS {procedure}(text, text);")
             .ToList();
         lines.Add($"DROP SCHEMA IF EXISTS {SqlText.Identifier(options.Schema)} RESTRICT;");
         return string.Join('\n', lines);

@@ -98,12 +98,31 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
             await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
 
-        var log = await ReadLogAsync(marker);
+        var log = await ReadLogAsync(marker, auditLines: 3);
 
         Assert.Contains(log, l => l.Contains("AUDIT: SESSION", StringComparison.Ordinal) && l.Contains("DDL,CREATE TABLE", StringComparison.Ordinal) && l.Contains(marker, StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("AUDIT: OBJECT", StringComparison.Ordinal) && l.Contains("READ,SELECT,TABLE,public.orders", StringComparison.Ordinal) && l.Contains($"{marker}_audited", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("AUDIT: SESSION", StringComparison.Ordinal) && l.Contains("WRITE,INSERT,TABLE,public.notes", StringComparison.Ordinal) && l.Contains($"{marker}_write", StringComparison.Ordinal));
         Assert.DoesNotContain(log, l => l.Contains("AUDIT:", StringComparison.Ordinal) && l.Contains($"{marker}_unaudited", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_the_tenant_in_application_name_each_audit_line_names_its_tenant()
+    {
+        var marker = $"t{Guid.NewGuid():N}"[..12];
+        await using var pool = NpgsqlDataSource.Create(hardened.ConnectionString(hardened.Input.AppRole));
+        await using var app = pool.WithTenancy(new TenancyOptions { TenantInApplicationName = true });
+        using (TenantScope.Begin(A))
+        {
+            await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO notes VALUES ('{A}', 1000 + (random() * 100000)::int, '{marker}')";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var log = await ReadLogAsync(marker, auditLines: 1);
+
+        Assert.Contains(log, l => l.Contains("AUDIT: SESSION", StringComparison.Ordinal) && l.Contains($"app=tenant:{A} ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -133,14 +152,14 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
     }
 
     /// <summary>The server log's lines that mention the marker, after the server has flushed them.</summary>
-    private async Task<List<string>> ReadLogAsync(string marker)
+    private async Task<List<string>> ReadLogAsync(string marker, int auditLines)
     {
         for (var attempt = 0; ; attempt++)
         {
             await using var stream = new FileStream(hardened.Server.LogFilePath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream);
             var lines = (await reader.ReadToEndAsync(TestContext.Current.CancellationToken)).Split('\n').Where(l => l.Contains(marker, StringComparison.Ordinal)).ToList();
-            if (lines.Count(l => l.Contains("AUDIT:", StringComparison.Ordinal)) >= 3 || attempt == 20)
+            if (lines.Count(l => l.Contains("AUDIT:", StringComparison.Ordinal)) >= auditLines || attempt == 20)
             {
                 return lines;
             }
