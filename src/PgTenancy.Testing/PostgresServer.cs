@@ -220,6 +220,17 @@ public sealed partial class PostgresServer : IAsyncDisposable
     internal async Task<IAsyncDisposable> ReconfigureAsync(string? pgHbaConf, string? settings, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken = default) =>
         await Local.ClusterReconfiguration.ApplyAsync(RequireLocalCluster(), pgHbaConf, settings, files, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Starts a further PgBouncer with a given configuration (a generated pgbouncer.ini and its user list, written with
+    /// <see cref="ReconfigureAsync"/>'s files), listening on <paramref name="port"/>; disposing stops it by its PID.
+    /// </summary>
+    internal async Task<IAsyncDisposable> StartPgBouncerAsync(string iniName, int port, CancellationToken cancellationToken = default)
+    {
+        var cluster = RequireLocalCluster();
+        await cluster.Commands.HandOverAsync(Local.ClusterReconfiguration.FilesDirectory(cluster), cancellationToken).ConfigureAwait(false);
+        return await PgBouncer.PgBouncerInstance.StartAsync(cluster, ReconfiguredFilePath(iniName), port, ReconfiguredFilePath(iniName + ".log")).ConfigureAwait(false);
+    }
+
     /// <summary>Where <see cref="ReconfigureAsync"/> writes a file of this name.</summary>
     internal string ReconfiguredFilePath(string name) => Path.Combine(Local.ClusterReconfiguration.FilesDirectory(RequireLocalCluster()), name);
 

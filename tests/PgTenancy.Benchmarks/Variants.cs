@@ -28,10 +28,12 @@ internal static class Variants
             var baseline = bench.DataSource(baselineRole: true, throughPgBouncer);
             var app = bench.DataSource(baselineRole: false, throughPgBouncer);
             var bound = new TenantDataSource(app);
+            var named = new TenantDataSource(app, new TenancyOptions { TenantInApplicationName = true });
             foreach (var (query, where) in new[] { ("point", PointWhere), ("range10", RangeWhere) })
             {
                 variants.Add(new Variant(Variant.Baseline, query, endpoint, (tenant, id) => BaselineAsync(baseline, where, tenant, id)));
                 variants.Add(new Variant("TenantDataSource (RLS)", query, endpoint, (tenant, id) => BoundAsync(bound, where, tenant, id)));
+                variants.Add(new Variant("TenantDataSource + tenant in application_name (RLS)", query, endpoint, (tenant, id) => BoundAsync(named, where, tenant, id)));
                 variants.Add(new Variant("session SET on every open (RLS)", query, endpoint, (tenant, id) => SessionSetAsync(app, where, tenant, id)));
                 variants.Add(new Variant("BEGIN; SET LOCAL; …; COMMIT (RLS)", query, endpoint, (tenant, id) => SetLocalAsync(app, where, tenant, id)));
             }

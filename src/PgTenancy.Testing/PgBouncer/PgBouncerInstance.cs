@@ -19,36 +19,44 @@ internal sealed class PgBouncerInstance : IAsyncDisposable
     private readonly Process _process;
     private int _disposed;
 
-    private PgBouncerInstance(LocalCluster cluster, int port, Process process)
+    private PgBouncerInstance(LocalCluster cluster, int port, Process process, string logPath)
     {
         _cluster = cluster;
         Port = port;
         _process = process;
+        LogPath = logPath;
     }
 
     public int Port { get; }
 
     public int ProcessId => _process.Id;
 
-    public string LogPath => _cluster.Folder.PgBouncerLog;
+    public string LogPath { get; }
 
     public static async Task<PgBouncerInstance> StartAsync(LocalCluster cluster, int? port, CancellationToken cancellationToken)
     {
-        var program = PostgresBinaries.FindPgBouncer();
         var folder = cluster.Folder;
         var listenPort = port ?? LoopbackPort.Free();
         await WriteUserListAsync(cluster, cancellationToken).ConfigureAwait(false);
         File.WriteAllText(folder.PgBouncerConfig, PgBouncerConfiguration.Ini(folder, cluster.AdminConnection, listenPort));
         await cluster.Commands.HandOverAsync(folder.Path, cancellationToken).ConfigureAwait(false);
+        return await LaunchAsync(cluster, folder.PgBouncerConfig, listenPort, folder.PgBouncerLog).ConfigureAwait(false);
+    }
 
+    /// <summary>Starts PgBouncer with a configuration written elsewhere (a generated one), listening on <paramref name="port"/>.</summary>
+    public static Task<PgBouncerInstance> StartAsync(LocalCluster cluster, string iniPath, int port, string logPath) =>
+        LaunchAsync(cluster, iniPath, port, logPath);
+
+    private static async Task<PgBouncerInstance> LaunchAsync(LocalCluster cluster, string iniPath, int port, string logPath)
+    {
         // In the foreground, as this process's child: stopped by its PID and reaped here (see OsCommand).
-        var process = cluster.Commands.StartServer(program, [folder.PgBouncerConfig], folder.PgBouncerLog);
-        var instance = new PgBouncerInstance(cluster, listenPort, process);
-        if (!await ListensAsync(process, listenPort).ConfigureAwait(false))
+        var process = cluster.Commands.StartServer(PostgresBinaries.FindPgBouncer(), [iniPath], logPath);
+        var instance = new PgBouncerInstance(cluster, port, process, logPath);
+        if (!await ListensAsync(process, port).ConfigureAwait(false))
         {
             await instance.DisposeAsync().ConfigureAwait(false);
             throw new PostgresServerException(
-                $"PgBouncer did not start on 127.0.0.1:{listenPort}. Last lines of its log ({folder.PgBouncerLog}):\n{ServerLog.Tail(folder.PgBouncerLog, 15)}");
+                $"PgBouncer did not start on 127.0.0.1:{port}. Last lines of its log ({logPath}):\n{ServerLog.Tail(logPath, 15)}");
         }
 
         return instance;

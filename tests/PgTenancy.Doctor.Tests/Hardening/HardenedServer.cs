@@ -16,6 +16,7 @@ public sealed class HardenedServer : IAsyncLifetime
     public const string Database = "shop";
     private readonly Dictionary<string, string> _passwords = [];
     private IAsyncDisposable? _reconfiguration;
+    private IAsyncDisposable? _pgBouncer;
     private PostgresServer? _server;
 
     public PostgresServer Server => _server ?? throw new InvalidOperationException("not started");
@@ -30,6 +31,7 @@ public sealed class HardenedServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = await PostgresServer.StartAsync(b => b.WithPgAudit(required: true));
+        PgBouncerPort = PgTenancy.Testing.Local.LoopbackPort.Free();
         var admin = new NpgsqlConnectionStringBuilder(Server.AdminConnectionString);
         var certificates = HardenedConfiguration.Generate(new HardeningInput { Database = Database, AppCidrs = ["127.0.0.1/32"], GenerateDevCa = true, AdminRole = admin.Username! })
             .ToDictionary(f => f.Name, f => f.Content);
@@ -48,7 +50,7 @@ public sealed class HardenedServer : IAsyncLifetime
             KeyFile = Server.ReconfiguredFilePath("server.key"),
             CaFile = Server.ReconfiguredFilePath("ca.crt"),
             AuditedTables = ["orders"],
-            PgBouncer = null,
+            PgBouncer = new PgBouncerInput { ListenAddress = "127.0.0.1", ListenPort = PgBouncerPort, ServerHost = "127.0.0.1", ServerPort = Port, DefaultPoolSize = 5, MaxDatabaseConnections = 10 },
         };
         Files = HardenedConfiguration.Generate(Input);
 
@@ -78,19 +80,32 @@ public sealed class HardenedServer : IAsyncLifetime
             {new TenantIsolationPolicy("notes", "tenant_id") { Schema = "public", AppRoles = [Input.AppRole, Input.ReadOnlyRole] }.EnableSql()}
             """);
         await Db.ExecuteAsync(adminShop, File(Files, "roles.sql"));
+        await using (var superuser = NpgsqlDataSource.Create(adminShop))
+        {
+            UserList = await HardenedConfiguration.PgBouncerUserListAsync(superuser, Input);
+        }
 
         _reconfiguration = await Server.ReconfigureAsync(File(Files, "pg_hba.conf"), File(Files, "pgtenancy-hardening.conf"), new Dictionary<string, string>
         {
             ["server.crt"] = certificates["server.crt"],
             ["server.key"] = certificates["server.key"],
             ["ca.crt"] = certificates["ca.crt"],
+            ["userlist.txt"] = UserList.Content,
+            ["pgbouncer.ini"] = File(Files, "pgbouncer.ini").Replace(UserList.InstallPath, Server.ReconfiguredFilePath("userlist.txt"), StringComparison.Ordinal),
         });
+        _pgBouncer = await Server.StartPgBouncerAsync("pgbouncer.ini", PgBouncerPort);
         ClientFolder = Directory.CreateTempSubdirectory("hardened-client-").FullName;
         System.IO.File.WriteAllText(Path.Combine(ClientFolder, "ca.crt"), certificates["ca.crt"]);
         System.IO.File.WriteAllText(Path.Combine(ClientFolder, "admin.crt"), certificates["admin.crt"]);
         System.IO.File.WriteAllText(Path.Combine(ClientFolder, "admin.key"), certificates["admin.key"]);
         System.IO.File.SetUnixFileMode(Path.Combine(ClientFolder, "admin.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
+
+    /// <summary>The port of the PgBouncer started from the generated pgbouncer.ini.</summary>
+    public int PgBouncerPort { get; private set; }
+
+    /// <summary>The generated user list (SCRAM secrets from pg_authid).</summary>
+    public HardeningFile UserList { get; private set; } = new("", "", "");
 
     /// <summary>The client side of the dev CA: its certificate, and the administrator's certificate and key.</summary>
     public string ClientFolder { get; private set; } = "";
@@ -120,6 +135,11 @@ public sealed class HardenedServer : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (_pgBouncer is not null)
+        {
+            await _pgBouncer.DisposeAsync();
+        }
+
         if (_reconfiguration is not null)
         {
             await _reconfiguration.DisposeAsync();

@@ -126,11 +126,39 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
     }
 
     [Fact]
+    public async Task PgBouncer_refuses_clients_without_TLS()
+    {
+        var plain = new NpgsqlConnectionStringBuilder(hardened.ConnectionString(hardened.Input.AppRole)) { Port = hardened.PgBouncerPort, SslMode = SslMode.Disable };
+
+        var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Db.OpenAsync(plain.ConnectionString));
+
+        Assert.Contains("SSL required", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task PgBouncer_serves_the_app_role_over_TLS_and_reaches_the_server_over_verified_TLS_1_3()
+    {
+        var throughPgBouncer = new NpgsqlConnectionStringBuilder(hardened.ConnectionString(hardened.Input.AppRole)) { Port = hardened.PgBouncerPort };
+        await using var pool = NpgsqlDataSource.Create(throughPgBouncer.ConnectionString);
+        await using var app = pool.WithTenancy();
+        using var scope = TenantScope.Begin(A);
+        await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT current_user || ' ' || version FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+        // Through PgBouncer, pg_backend_pid() is PgBouncer's server connection: the one it verified against the CA.
+        var serverSide = (string)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+
+        Assert.Equal($"{hardened.Input.AppRole} TLSv1.3", serverSide);
+        Assert.Contains("server_tls_sslmode = verify-full", await File.ReadAllTextAsync(hardened.Server.ReconfiguredFilePath("pgbouncer.ini"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_doctor_reports_nothing_at_high_or_above()
     {
         await using var admin = NpgsqlDataSource.Create(hardened.AdminByCertificate());
 
-        var report = await TenancyDoctor.RunAsync(admin, new DoctorOptions { AppRole = hardened.Input.AppRole }, TestContext.Current.CancellationToken);
+        var report = await TenancyDoctor.RunAsync(admin, new DoctorOptions { AppRole = hardened.Input.AppRole, PgBouncerConfigPath = hardened.Server.ReconfiguredFilePath("pgbouncer.ini") }, TestContext.Current.CancellationToken);
 
         var serious = report.Findings.Where(f => f.Severity >= Severity.High).Select(f => $"{f.CheckId} {f.Subject}: {f.Message}").ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious));
