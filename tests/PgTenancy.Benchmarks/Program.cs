@@ -4,6 +4,8 @@
 // Prints a Markdown table (medians, spread, ratios to the baseline) for docs/benchmarks.md.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- doctor [--tables N] [--rounds N]
 // times a full doctor run on a database of N tenant tables against one with none.
+// Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- hardening [--rounds N] [--ops N]
+// measures TLS against plain TCP and pgaudit's log bytes per statement with the generated settings.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- isolation [--cases N] [--rounds N]
 // times the isolation kit on the five-table shop, directly and through PgBouncer, against a one-table model.
 using System.Globalization;
@@ -12,6 +14,12 @@ using PgTenancy.Benchmarks;
 if (args.Length > 0 && args[0] == "doctor")
 {
     Console.WriteLine(await DoctorBenchmark.RunAsync(Argument(args, "--tables", 500), Argument(args, "--rounds", 7)));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "hardening")
+{
+    Console.WriteLine(await HardeningBenchmark.RunAsync(Argument(args, "--rounds", 5), Argument(args, "--ops", 2000)));
     return 0;
 }
 
