@@ -8,7 +8,7 @@ internal static class ManifestFile
 {
     public static string Content(HardeningInput input, LayoutPaths paths, IReadOnlyList<HardeningFile> files, bool userList)
     {
-        var text = new StringBuilder(GeneratedHeader.For("<!--", "where the files go and how to apply them. -->").Replace("\n<!--", "\n<!--", StringComparison.Ordinal));
+        var text = new StringBuilder(GeneratedHeader.ForMarkdown("where the files go and how to apply them."));
         text.Append("\n# Applying the hardened configuration\n\n| file | install path | owner | mode |\n|---|---|---|---|\n");
         foreach (var file in files)
         {
