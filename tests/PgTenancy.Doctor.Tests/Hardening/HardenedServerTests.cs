@@ -52,15 +52,7 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
     [Fact]
     public async Task The_app_role_can_do_DML_on_its_tables_and_nothing_else()
     {
-        await using var pool = NpgsqlDataSource.Create(hardened.ConnectionString(hardened.Input.AppRole));
-        await using var app = pool.WithTenancy();
-        using (TenantScope.Begin(A))
-        {
-            await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO orders VALUES ('aaaaaaaa-0000-4000-8000-00000000000a', 1, 5); UPDATE orders SET amount = 6; DELETE FROM orders";
-            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        await RunAsTenantAsync($"INSERT INTO orders VALUES ('{A}', 1, 5); UPDATE orders SET amount = 6; DELETE FROM orders");
 
         var raw = hardened.ConnectionString(hardened.Input.AppRole);
         var create = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(raw, "CREATE TABLE public.mine (id int)"));
@@ -88,15 +80,7 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
     {
         var marker = $"m{Guid.NewGuid():N}"[..12];
         await Db.ExecuteAsync(hardened.ConnectionString(hardened.Input.MigratorRole), $"CREATE TABLE public.{marker} (id int)");
-        await using var pool = NpgsqlDataSource.Create(hardened.ConnectionString(hardened.Input.AppRole));
-        await using var app = pool.WithTenancy();
-        using (TenantScope.Begin(A))
-        {
-            await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT count(*) AS {marker}_audited FROM orders; SELECT count(*) AS {marker}_unaudited FROM notes; INSERT INTO notes VALUES ('aaaaaaaa-0000-4000-8000-00000000000a', 99, '{marker}_write')";
-            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        await RunAsTenantAsync($"SELECT count(*) AS {marker}_audited FROM orders; SELECT count(*) AS {marker}_unaudited FROM notes; INSERT INTO notes VALUES ('{A}', 99, '{marker}_write')");
 
         var log = await ReadLogAsync(marker, auditLines: 3);
 
@@ -110,15 +94,7 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
     public async Task With_the_tenant_in_application_name_each_audit_line_names_its_tenant()
     {
         var marker = $"t{Guid.NewGuid():N}"[..12];
-        await using var pool = NpgsqlDataSource.Create(hardened.ConnectionString(hardened.Input.AppRole));
-        await using var app = pool.WithTenancy(new TenancyOptions { TenantInApplicationName = true });
-        using (TenantScope.Begin(A))
-        {
-            await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"INSERT INTO notes VALUES ('{A}', 1000 + (random() * 100000)::int, '{marker}')";
-            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        await RunAsTenantAsync($"INSERT INTO notes VALUES ('{A}', 1000 + (random() * 100000)::int, '{marker}')", new TenancyOptions { TenantInApplicationName = true });
 
         var log = await ReadLogAsync(marker, auditLines: 1);
 
@@ -162,6 +138,18 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
 
         var serious = report.Findings.Where(f => f.Severity >= Severity.High).Select(f => $"{f.CheckId} {f.Subject}: {f.Message}").ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious));
+    }
+
+    /// <summary>Runs <paramref name="sql"/> as the app role for tenant A, bound by a TenantDataSource.</summary>
+    private async Task RunAsTenantAsync(string sql, TenancyOptions? options = null)
+    {
+        await using var pool = NpgsqlDataSource.Create(hardened.ConnectionString(hardened.Input.AppRole));
+        await using var app = pool.WithTenancy(options);
+        using var scope = TenantScope.Begin(A);
+        await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
     private async Task<(int ExitCode, string Output)> OpenSslAsync(string protocol)
