@@ -32,6 +32,7 @@ public sealed class HardenedServer : IAsyncLifetime
     {
         _server = await PostgresServer.StartAsync(b => b.WithPgAudit(required: true));
         PgBouncerPort = PgTenancy.Testing.Local.LoopbackPort.Free();
+        WrongCaPgBouncerPort = PgTenancy.Testing.Local.LoopbackPort.Free();
         var admin = new NpgsqlConnectionStringBuilder(Server.AdminConnectionString);
         var certificates = HardenedConfiguration.Generate(new HardeningInput { Database = Database, AppCidrs = ["127.0.0.1/32"], GenerateDevCa = true, AdminRole = admin.Username! })
             .ToDictionary(f => f.Name, f => f.Content);
@@ -92,6 +93,11 @@ public sealed class HardenedServer : IAsyncLifetime
             ["ca.crt"] = certificates["ca.crt"],
             ["userlist.txt"] = UserList.Content,
             ["pgbouncer.ini"] = File(Files, "pgbouncer.ini").Replace(UserList.InstallPath, Server.ReconfiguredFilePath("userlist.txt"), StringComparison.Ordinal),
+            // The same PgBouncer, told to trust another CA (the throwaway cluster's own): verify-full must refuse the server.
+            ["pgbouncer-wrong-ca.ini"] = File(Files, "pgbouncer.ini")
+                .Replace(UserList.InstallPath, Server.ReconfiguredFilePath("userlist.txt"), StringComparison.Ordinal)
+                .Replace($"server_tls_ca_file = {Input.CaFile}", $"server_tls_ca_file = {Server.CaCertificatePath}", StringComparison.Ordinal)
+                .Replace($"listen_port = {PgBouncerPort}", $"listen_port = {WrongCaPgBouncerPort}", StringComparison.Ordinal),
         });
         _pgBouncer = await Server.StartPgBouncerAsync("pgbouncer.ini", PgBouncerPort);
         ClientFolder = Directory.CreateTempSubdirectory("hardened-client-").FullName;
@@ -103,6 +109,9 @@ public sealed class HardenedServer : IAsyncLifetime
 
     /// <summary>The port of the PgBouncer started from the generated pgbouncer.ini.</summary>
     public int PgBouncerPort { get; private set; }
+
+    /// <summary>A port for a PgBouncer that trusts the wrong CA (started by the test that needs it).</summary>
+    public int WrongCaPgBouncerPort { get; private set; }
 
     /// <summary>The generated user list (SCRAM secrets from pg_authid).</summary>
     public HardeningFile UserList { get; private set; } = new("", "", "");

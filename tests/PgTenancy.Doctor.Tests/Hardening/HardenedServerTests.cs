@@ -130,6 +130,23 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
     }
 
     [Fact]
+    public async Task PgBouncer_trusting_another_CA_cannot_log_in_to_the_server()
+    {
+        await using var wrongCa = await hardened.Server.StartPgBouncerAsync("pgbouncer-wrong-ca.ini", hardened.WrongCaPgBouncerPort, TestContext.Current.CancellationToken);
+        var throughIt = new NpgsqlConnectionStringBuilder(hardened.ConnectionString(hardened.Input.AppRole)) { Port = hardened.WrongCaPgBouncerPort, Timeout = 3, CommandTimeout = 3 };
+
+        // PgBouncer authenticates the client itself, then fails verify-full on each attempt at a server connection, so
+        // the client is never served (it times out waiting for the server parameters PgBouncer needs to finish the client login).
+        await Assert.ThrowsAnyAsync<NpgsqlException>(async () =>
+        {
+            await using var connection = await Db.OpenAsync(throughIt.ConnectionString);
+            await Db.ScalarAsync<int>(connection, "SELECT 1");
+        });
+
+        Assert.Contains("certificate verify failed", await File.ReadAllTextAsync(hardened.Server.ReconfiguredFilePath("pgbouncer-wrong-ca.ini.log"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_doctor_reports_nothing_at_high_or_above()
     {
         await using var admin = NpgsqlDataSource.Create(hardened.AdminByCertificate());
