@@ -18,6 +18,11 @@ internal static class HardenCommand
           --database <name>        The application database.
           --app-cidr <cidr>        A network the application connects from (repeat for several).
           --admin-host <cidr>      The administrator's host: remote superuser login with a client certificate only.
+          --replication-cidr <cidr> The standbys' network, for a replication rule.
+          --app-role <name>        The application role (default app).
+          --cert-file <path>, --key-file <path>, --ca-file <path>
+                                   The server certificate, its key and the CA (or --dev-ca).
+          --audited-table <name>   A table whose every use pgaudit logs (repeat for several).
           --layout debian|rhel     Install paths to use (default debian).
           --dev-ca                 Generate a throwaway CA and certificates (development and tests only).
           --connection <string>    A superuser connection: also write PgBouncer's userlist.txt from the server's
@@ -40,7 +45,8 @@ internal static class HardenCommand
                 return Fail(error, $"'{args[i]}' is not an option with a value.");
             }
 
-            if (args[i] is not ("--input" or "--output" or "--database" or "--app-cidr" or "--admin-host" or "--layout" or "--connection"))
+            if (args[i] is not ("--input" or "--output" or "--database" or "--app-cidr" or "--admin-host" or "--layout" or "--connection"
+                or "--replication-cidr" or "--app-role" or "--cert-file" or "--key-file" or "--ca-file" or "--audited-table"))
             {
                 return Fail(error, $"unknown option {args[i]}.");
             }
@@ -96,30 +102,32 @@ internal static class HardenCommand
         return new HardeningInput
         {
             Database = values.TryGetValue("--database", out var d) ? d[^1] : input.Database,
-            AppRole = input.AppRole,
+            AppRole = Last(values, "--app-role") ?? input.AppRole,
             ReadOnlyRole = input.ReadOnlyRole,
             MigratorRole = input.MigratorRole,
             AuditorRole = input.AuditorRole,
             AdminRole = input.AdminRole,
             AppCidrs = values.TryGetValue("--app-cidr", out var cidrs) ? cidrs : input.AppCidrs,
             AdminHost = values.TryGetValue("--admin-host", out var admin) ? admin[^1] : input.AdminHost,
-            ReplicationCidr = input.ReplicationCidr,
+            ReplicationCidr = Last(values, "--replication-cidr") ?? input.ReplicationCidr,
             ReplicationRole = input.ReplicationRole,
             AppAuthentication = input.AppAuthentication,
             TlsMinimum = input.TlsMinimum,
             ListenAddresses = input.ListenAddresses,
-            CertificateFile = input.CertificateFile,
-            KeyFile = input.KeyFile,
-            CaFile = input.CaFile,
+            CertificateFile = Last(values, "--cert-file") ?? input.CertificateFile,
+            KeyFile = Last(values, "--key-file") ?? input.KeyFile,
+            CaFile = Last(values, "--ca-file") ?? input.CaFile,
             GenerateDevCa = values.ContainsKey("--dev-ca") || input.GenerateDevCa,
             ServerNames = input.ServerNames,
-            AuditedTables = input.AuditedTables,
+            AuditedTables = values.TryGetValue("--audited-table", out var audited) ? audited : input.AuditedTables,
             Schema = input.Schema,
             Layout = layout,
             PostgresVersion = input.PostgresVersion,
             PgBouncer = input.PgBouncer,
         };
     }
+
+    private static string? Last(Dictionary<string, List<string>> values, string name) => values.TryGetValue(name, out var list) ? list[^1] : null;
 
     private static int Fail(TextWriter error, string message)
     {

@@ -41,6 +41,25 @@ public sealed class HardenCommandTests(ServerFixture server) : IDisposable
         Assert.Contains("client_tls_protocols = tlsv1.2,tlsv1.3", ini, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_input_has_a_flag()
+    {
+        var output = Path.Combine(_folder.FullName, "out");
+
+        var (exit, _, stderr) = await Cli.RunAsync("harden", "--output", output, "--database", "shop", "--app-cidr", "10.0.1.0/24", "--app-role", "shop_app",
+            "--replication-cidr", "10.0.3.0/24", "--cert-file", "/tls/server.crt", "--key-file", "/tls/server.key", "--ca-file", "/tls/ca.crt",
+            "--audited-table", "orders", "--audited-table", "billing.invoices");
+
+        Assert.True(exit == 0, stderr);
+        var hba = await File.ReadAllTextAsync(Path.Combine(output, "pg_hba.conf"), TestContext.Current.CancellationToken);
+        var conf = await File.ReadAllTextAsync(Path.Combine(output, "pgtenancy-hardening.conf"), TestContext.Current.CancellationToken);
+        var roles = await File.ReadAllTextAsync(Path.Combine(output, "roles.sql"), TestContext.Current.CancellationToken);
+        Assert.Contains("replication", hba, StringComparison.Ordinal);
+        Assert.Contains("shop_app,", hba, StringComparison.Ordinal);
+        Assert.Contains("ssl_key_file = '/tls/server.key'", conf, StringComparison.Ordinal);
+        Assert.Contains("\"billing\".\"invoices\"", roles, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0.0.0.0/0", "admits every address on the internet")]
     [InlineData("10.0.1.0/24", "certificateFile, keyFile and caFile are required")]
