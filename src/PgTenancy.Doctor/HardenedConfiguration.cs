@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
 using PgTenancy.Doctor.Hardening;
+using PgTenancy.Tls;
 
 namespace PgTenancy.Doctor;
 
@@ -36,13 +37,14 @@ public static class HardenedConfiguration
         var bouncerTls = serverTls;
         if (input.GenerateDevCa)
         {
-            var ca = DevCertificateAuthority.Create(input.ServerNames, input.AdminRole);
+            // Development only: 30 days, and the CA key is written next to the files.
+            var ca = DevCertificateAuthority.Create(input.ServerNames, input.AdminRole, TimeSpan.FromDays(30));
             files.Add(new("ca.crt", $"{paths.TlsDirectory}/ca.crt", ca.CaCertificate));
             files.Add(new("ca.key", "(keep offline: it signs certificates)", ca.CaKey, Secret: true));
             files.Add(new("server.crt", $"{paths.TlsDirectory}/server.crt", ca.ServerCertificate));
             files.Add(new("server.key", $"{paths.TlsDirectory}/server.key", ca.ServerKey, Secret: true));
-            files.Add(new("admin.crt", "(the administrator's machine: ~/.postgresql/postgresql.crt)", ca.ClientCertificate));
-            files.Add(new("admin.key", "(the administrator's machine: ~/.postgresql/postgresql.key)", ca.ClientKey, Secret: true));
+            files.Add(new("admin.crt", "(the administrator's machine: ~/.postgresql/postgresql.crt)", ca.ClientCertificate!));
+            files.Add(new("admin.key", "(the administrator's machine: ~/.postgresql/postgresql.key)", ca.ClientKey!, Secret: true));
             serverTls = ($"{paths.TlsDirectory}/server.crt", $"{paths.TlsDirectory}/server.key", $"{paths.TlsDirectory}/ca.crt");
             bouncerTls = ($"{LayoutPaths.PgBouncerTlsDirectory}/server.crt", $"{LayoutPaths.PgBouncerTlsDirectory}/server.key", $"{LayoutPaths.PgBouncerTlsDirectory}/ca.crt");
         }

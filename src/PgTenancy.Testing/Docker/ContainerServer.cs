@@ -2,7 +2,7 @@ using Npgsql;
 using PgTenancy.Testing.Local;
 using PgTenancy.Testing.Provisioning;
 using PgTenancy.Testing.Roles;
-using PgTenancy.Testing.Tls;
+using PgTenancy.Tls;
 using Testcontainers.PostgreSql;
 
 namespace PgTenancy.Testing.Docker;
@@ -49,13 +49,13 @@ internal sealed class ContainerServer : IServerBackend
         PostgreSqlContainer? container = null;
         try
         {
-            var certificates = DevCertificates.Create(["127.0.0.1", "localhost"]);
+            var certificates = DevCertificateAuthority.Create(["127.0.0.1", "localhost"], clientCommonName: null, TimeSpan.FromDays(7));
             var caFile = Path.Combine(folder, "ca.crt");
             var certFile = Path.Combine(folder, "server.crt");
             var keyFile = Path.Combine(folder, "server.key");
-            File.WriteAllText(caFile, certificates.CaCertificatePem);
-            File.WriteAllText(certFile, certificates.ServerCertificatePem);
-            ClusterFolder.WritePrivate(keyFile, certificates.ServerKeyPem);
+            File.WriteAllText(caFile, certificates.CaCertificate);
+            File.WriteAllText(certFile, certificates.ServerCertificate);
+            ClusterFolder.WritePrivate(keyFile, certificates.ServerKey);
 
             // Clients reach the container through Docker's port mapping, so their address is the bridge's, not
             // loopback: the container's rules accept TLS from any address and reject everything else.

@@ -3,7 +3,7 @@ using System.Globalization;
 using Npgsql;
 using PgTenancy.Testing.Provisioning;
 using PgTenancy.Testing.Roles;
-using PgTenancy.Testing.Tls;
+using PgTenancy.Tls;
 
 namespace PgTenancy.Testing.Local;
 
@@ -231,10 +231,10 @@ internal sealed class LocalCluster : IServerBackend
 
     private static void WriteCertificates(ClusterFolder folder)
     {
-        var certificates = DevCertificates.Create(["127.0.0.1", "localhost"]);
-        File.WriteAllText(folder.CaCertificate, certificates.CaCertificatePem);
-        File.WriteAllText(folder.ServerCertificate, certificates.ServerCertificatePem);
-        ClusterFolder.WritePrivate(folder.ServerKey, certificates.ServerKeyPem); // postgres refuses a key others can read
+        var certificates = DevCertificateAuthority.Create(["127.0.0.1", "localhost"], clientCommonName: null, TimeSpan.FromDays(7));
+        File.WriteAllText(folder.CaCertificate, certificates.CaCertificate);
+        File.WriteAllText(folder.ServerCertificate, certificates.ServerCertificate);
+        ClusterFolder.WritePrivate(folder.ServerKey, certificates.ServerKey); // postgres refuses a key others can read
     }
 
     private static NpgsqlConnectionStringBuilder AdminConnectionFor(ClusterFolder folder, int port, string password) => new()
