@@ -30,6 +30,10 @@ internal sealed partial class ContextSqlChannel<TContext>(IDbContextFactory<TCon
         }
     }
 
+    /// <summary>
+    /// Raw SQL through EF Core has no batch API: the statements run one after another on one context. EF Core's own
+    /// batching is what <see cref="OperationKind.EfSaveChanges"/> exercises.
+    /// </summary>
     public async Task<List<List<string?[]>>> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken)
     {
         var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);
