@@ -85,13 +85,13 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
             var tenantIndex = shape.IndexOf(shape.TenantColumn);
             foreach (var model in context.Models)
             {
-                var actual = all.Where(r => r[tenantIndex] == model.Tenant.Value).OrderBy(r => TenantModel.KeyOf(shape, r), StringComparer.Ordinal).ToList();
-                var expected = model.Rows(t).OrderBy(r => TenantModel.KeyOf(shape, r), StringComparer.Ordinal).ToList();
-                if (actual.Count != expected.Count || !actual.Zip(expected).All(p => p.First.SequenceEqual(p.Second)))
+                var actual = RowSet.Sorted(shape, all.Where(r => r[tenantIndex] == model.Tenant.Value));
+                var expected = RowSet.Sorted(shape, model.Rows(t));
+                if (!RowSet.Same(expected, actual))
                 {
                     var finding = new Finding("model",
                         $"After the case, {context.NameOf(model.Tenant.Value)}'s rows in {shape} differ from its model: another tenant's statement inserted, changed or deleted them. {LikelyCauses.Leak}",
-                        Step.Format(shape, expected), Step.Format(shape, actual));
+                        RowSet.Format(shape, expected), RowSet.Format(shape, actual));
                     return new CaseFailure(finding, model.Tenant, -1, null, $"(after all steps) the oracle role reads {shape}", ["-- oracle role: " + statement]);
                 }
             }
@@ -99,7 +99,7 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
             var strangers = all.Where(r => context.Models.All(m => m.Tenant.Value != r[tenantIndex])).ToList();
             if (strangers.Count > 0)
             {
-                var finding = new Finding("model", $"After the case, {shape} holds rows of a tenant outside the case: a statement wrote a tenant id nobody bound.", "no rows", Step.Format(shape, strangers));
+                var finding = new Finding("model", $"After the case, {shape} holds rows of a tenant outside the case: a statement wrote a tenant id nobody bound.", "no rows", RowSet.Format(shape, strangers));
                 return new CaseFailure(finding, context.Models[0].Tenant, -1, null, $"(after all steps) the oracle role reads {shape}", ["-- oracle role: " + statement]);
             }
         }
@@ -109,64 +109,27 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
 
     private async Task ResetAndSeedAsync(IsolationCase @case, TenantModel[] models, CancellationToken cancellationToken)
     {
-        var connection = await oracle.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var channel = new DataSourceChannel(oracle);
+
+        // TRUNCATE all tables in one statement: fast, and foreign keys between them are no obstacle.
+        await channel.ExecuteAsync(new Statement($"TRUNCATE {string.Join(", ", tables.Select(t => t.Sql))} RESTART IDENTITY", []), cancellationToken).ConfigureAwait(false);
+        foreach (var t in _seedOrder)
         {
-            // TRUNCATE all tables in one statement: fast, and foreign keys between them are no obstacle.
-            var truncate = new NpgsqlCommand($"TRUNCATE {string.Join(", ", tables.Select(t => t.Sql))} RESTART IDENTITY", connection);
-            await using (truncate.ConfigureAwait(false))
+            // One batch per table, parents first; each tenant's rows may reference only its own parent rows.
+            var seeds = (from model in models
+                         from r in Enumerable.Range(0, @case.SeedRows[model.Index][t])
+                         let values = RowFactory.NewRow(tables, t, model, r)
+                         where values is not null
+                         select (Model: model, Statement: SqlBuilder.Insert(tables[t], values))).ToList();
+            if (seeds.Count == 0)
             {
-                await truncate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            foreach (var t in _seedOrder)
+            var results = await channel.BatchAsync([.. seeds.Select(s => s.Statement)], cancellationToken).ConfigureAwait(false);
+            foreach (var (seed, rows) in seeds.Zip(results))
             {
-                var batch = new NpgsqlBatch(connection);
-                await using (batch.ConfigureAwait(false))
-                {
-                    foreach (var model in models)
-                    {
-                        for (var r = 0; r < @case.SeedRows[model.Index][t]; r++)
-                        {
-                            var values = RowFactory.NewRow(tables, t, model, r);
-                            if (values is not null)
-                            {
-                                var statement = SqlBuilder.Insert(tables[t], values);
-                                var command = new NpgsqlBatchCommand(statement.Sql);
-                                foreach (var value in statement.Parameters)
-                                {
-                                    command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-                                }
-
-                                batch.BatchCommands.Add(command);
-                            }
-                        }
-                    }
-
-                    if (batch.BatchCommands.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        do
-                        {
-                            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                            {
-                                var row = new string?[reader.FieldCount];
-                                for (var i = 0; i < row.Length; i++)
-                                {
-                                    row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
-                                }
-
-                                models.First(m => m.Tenant.Value == row[tables[t].IndexOf(tables[t].TenantColumn)]).Put(t, row);
-                            }
-                        }
-                        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-                    }
-                }
+                seed.Model.Put(t, rows.Single());
             }
         }
     }

@@ -2,11 +2,9 @@ using Npgsql;
 
 namespace PgTenancy.Testing.Isolation;
 
-/// <summary>Sending SQL (recorded for the counterexample), reading errors, comparing and printing rows.</summary>
+/// <summary>Sending SQL (recorded for the counterexample) and reading server errors.</summary>
 internal sealed partial class Step
 {
-    private const int MaxPrintedRows = 8;
-
     private void Record(string line) => _sql.Add(line);
 
     private async Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken)
@@ -67,23 +65,5 @@ internal sealed partial class Step
         }
 
         return null;
-    }
-
-    private static List<string?[]> Sorted(TableShape shape, IEnumerable<string?[]> rows) =>
-        [.. rows.OrderBy(r => TenantModel.KeyOf(shape, r), StringComparer.Ordinal)];
-
-    private static bool SameRows(List<string?[]> expected, List<string?[]> actual) =>
-        expected.Count == actual.Count && expected.Zip(actual).All(p => p.First.SequenceEqual(p.Second));
-
-    public static string Format(TableShape shape, IReadOnlyList<string?[]> rows)
-    {
-        if (rows.Count == 0)
-        {
-            return "no rows";
-        }
-
-        var lines = rows.Take(MaxPrintedRows)
-            .Select(r => "(" + string.Join(", ", shape.Columns.Select((c, i) => $"{c.Name}={r[i] ?? "NULL"}")) + ")");
-        return string.Join("; ", lines) + (rows.Count > MaxPrintedRows ? $"; … {rows.Count - MaxPrintedRows} more" : "");
     }
 }

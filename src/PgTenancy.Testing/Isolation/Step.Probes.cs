@@ -50,7 +50,7 @@ internal sealed partial class Step
                 error is null
                     ? $"{Me} inserted a row into {shape} that references a row of {context.NameOf(other.Tenant.Value)} in {parentShape}: foreign key {foreignKey.Name} does not include {shape.TenantColumn}, and foreign keys are checked without row-level security — rows link across tenants, and the error or success tells a tenant which keys other tenants have. Reference ({shape.TenantColumn}, …) against a key that includes the parent's tenant column."
                     : $"{Me}'s insert into {shape} pointing at another tenant's parent failed with {error.SqlState} {error.MessageText}, not with a foreign-key violation.",
-                "refused: foreign key violation (23503)", error is null ? $"written: {Format(shape, rows!)}" : $"{error.SqlState}: {error.MessageText}");
+                "refused: foreign key violation (23503)", error is null ? $"written: {RowSet.Format(shape, rows!)}" : $"{error.SqlState}: {error.MessageText}");
         }
         else if (sameKey && error is not null)
         {

@@ -92,19 +92,19 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         var shape = Tables[table];
         var read = await QueryAsync(SqlBuilder.SelectAll(shape), cancellationToken).ConfigureAwait(false);
         RequireOwnRows(shape, read, "read");
-        var expected = Sorted(shape, model.Rows(table));
-        var actual = Sorted(shape, read);
-        if (!SameRows(expected, actual))
+        var expected = RowSet.Sorted(shape, model.Rows(table));
+        var actual = RowSet.Sorted(shape, read);
+        if (!RowSet.Same(expected, actual))
         {
             throw Fail("model", $"{Me} does not read what it wrote in {shape}: rows are missing, changed or extra. {LikelyCauses.Mismatch}",
-                Format(shape, expected), Format(shape, actual));
+                RowSet.Format(shape, expected), RowSet.Format(shape, actual));
         }
 
-        var filtered = await OracleQueryAsync(SqlBuilder.SelectAllOf(shape, model.Tenant), cancellationToken).ConfigureAwait(false);
-        if (!SameRows(Sorted(shape, filtered), actual))
+        var filtered = RowSet.Sorted(shape, await OracleQueryAsync(SqlBuilder.SelectAllOf(shape, model.Tenant), cancellationToken).ConfigureAwait(false));
+        if (!RowSet.Same(filtered, actual))
         {
             throw Fail("metamorphic", $"{Me}'s read of {shape} under row-level security differs from the same read with an explicit WHERE {shape.TenantColumn} = … as the oracle role. {LikelyCauses.Mismatch}",
-                Format(shape, Sorted(shape, filtered)), Format(shape, actual));
+                RowSet.Format(shape, filtered), RowSet.Format(shape, actual));
         }
     }
 
@@ -125,9 +125,9 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         RequireOwnRows(shape, read, "read by key");
         var own = model.Find(table, TenantModel.KeyOf(shape, row));
         var expected = own is null ? [] : new List<string?[]> { own };
-        if (!SameRows(expected, read))
+        if (!RowSet.Same(expected, read))
         {
-            throw Fail("model", $"{Me}'s read of {shape} by key does not match its model. {LikelyCauses.Mismatch}", Format(shape, expected), Format(shape, read));
+            throw Fail("model", $"{Me}'s read of {shape} by key does not match its model. {LikelyCauses.Mismatch}", RowSet.Format(shape, expected), RowSet.Format(shape, read));
         }
     }
 
@@ -152,7 +152,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         {
             var owners = string.Join(", ", foreign.Select(r => context.NameOf(r[tenantIndex])).Distinct());
             throw Fail("model", $"{Me}'s {what} of {shape} returned {foreign.Count} row(s) of another tenant's rows ({owners}). {LikelyCauses.Leak}",
-                $"only rows of {Me}", Format(shape, foreign));
+                $"only rows of {Me}", RowSet.Format(shape, foreign));
         }
     }
 
