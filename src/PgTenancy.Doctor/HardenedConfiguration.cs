@@ -25,9 +25,10 @@ public static class HardenedConfiguration
 
     /// <summary>Generates the files. Validates first and writes nothing when the input is refused.</summary>
     /// <param name="input">What to generate for.</param>
+    /// <param name="userList">PgBouncer's user list from <see cref="PgBouncerUserListAsync"/>, to include (and to tell MANIFEST.md it is there).</param>
     /// <returns>The files, in the order they are applied, ending with MANIFEST.md.</returns>
     /// <exception cref="HardeningInputException">The input is unsafe or incomplete; every problem is listed with its reason.</exception>
-    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input)
+    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input, HardeningFile? userList = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         HardeningValidation.Validate(input);
@@ -57,7 +58,12 @@ public static class HardenedConfiguration
             files.Add(new("pgbouncer.ini", LayoutPaths.PgBouncerIni, PgBouncerIniFile.Content(input, bouncer, paths, bouncerTls)));
         }
 
-        files.Add(new("MANIFEST.md", "(read it)", ManifestFile.Content(input, paths, files, userList: false)));
+        if (userList is not null)
+        {
+            files.Add(userList);
+        }
+
+        files.Add(new("MANIFEST.md", "(read it)", ManifestFile.Content(input, paths, files, userList is not null)));
         return files;
     }
 
@@ -66,11 +72,12 @@ public static class HardenedConfiguration
     /// server's SCRAM secrets in <c>pg_authid</c>: PgBouncer verifies clients and logs in to the server without ever
     /// holding a password. Needs a superuser connection.
     /// </summary>
-    /// <exception cref="HardeningInputException">A role does not exist or has no SCRAM password yet.</exception>
+    /// <exception cref="HardeningInputException">The input is refused, or a role does not exist or has no SCRAM password yet.</exception>
     public static async Task<HardeningFile> PgBouncerUserListAsync(NpgsqlDataSource superuser, HardeningInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(superuser);
         ArgumentNullException.ThrowIfNull(input);
+        HardeningValidation.Validate(input);
         string[] roles = [input.AppRole, input.ReadOnlyRole, input.MigratorRole, .. input.PgBouncer?.AdminUsers ?? [], .. input.PgBouncer?.StatsUsers ?? []];
         roles = [.. roles.Distinct(StringComparer.Ordinal)];
         var secrets = new Dictionary<string, string?>(StringComparer.Ordinal);

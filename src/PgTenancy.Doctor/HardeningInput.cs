@@ -6,7 +6,7 @@ namespace PgTenancy.Doctor;
 /// file (<see cref="HardenedConfiguration.LoadInputAsync"/>) or built in code. Only <see cref="Database"/> and
 /// <see cref="AppCidrs"/> are required.
 /// </summary>
-public sealed class HardeningInput
+public sealed record HardeningInput
 {
     /// <summary>The application database.</summary>
     public string Database { get; init; } = "";

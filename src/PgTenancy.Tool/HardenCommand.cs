@@ -63,13 +63,14 @@ internal static class HardenCommand
         {
             var input = values.TryGetValue("--input", out var file) ? await HardenedConfiguration.LoadInputAsync(file[^1]).ConfigureAwait(false) : new HardeningInput();
             input = Override(input, values);
-            var files = HardenedConfiguration.Generate(input).ToList();
+            HardeningFile? userList = null;
             if (values.TryGetValue("--connection", out var connection))
             {
                 await using var superuser = NpgsqlDataSource.Create(connection[^1]);
-                files.Insert(files.Count - 1, await HardenedConfiguration.PgBouncerUserListAsync(superuser, input).ConfigureAwait(false));
+                userList = await HardenedConfiguration.PgBouncerUserListAsync(superuser, input).ConfigureAwait(false);
             }
 
+            var files = HardenedConfiguration.Generate(input, userList);
             await HardenedConfiguration.WriteAsync(files, outputFolder[^1]).ConfigureAwait(false);
             foreach (var written in files)
             {
@@ -99,31 +100,19 @@ internal static class HardenCommand
                 _ => throw new HardeningInputException($"--layout \"{l[^1]}\" is not a layout: use debian or rhel."),
             }
             : input.Layout;
-        return new HardeningInput
+        return input with
         {
-            Database = values.TryGetValue("--database", out var d) ? d[^1] : input.Database,
+            Database = Last(values, "--database") ?? input.Database,
             AppRole = Last(values, "--app-role") ?? input.AppRole,
-            ReadOnlyRole = input.ReadOnlyRole,
-            MigratorRole = input.MigratorRole,
-            AuditorRole = input.AuditorRole,
-            AdminRole = input.AdminRole,
             AppCidrs = values.TryGetValue("--app-cidr", out var cidrs) ? cidrs : input.AppCidrs,
-            AdminHost = values.TryGetValue("--admin-host", out var admin) ? admin[^1] : input.AdminHost,
+            AdminHost = Last(values, "--admin-host") ?? input.AdminHost,
             ReplicationCidr = Last(values, "--replication-cidr") ?? input.ReplicationCidr,
-            ReplicationRole = input.ReplicationRole,
-            AppAuthentication = input.AppAuthentication,
-            TlsMinimum = input.TlsMinimum,
-            ListenAddresses = input.ListenAddresses,
             CertificateFile = Last(values, "--cert-file") ?? input.CertificateFile,
             KeyFile = Last(values, "--key-file") ?? input.KeyFile,
             CaFile = Last(values, "--ca-file") ?? input.CaFile,
             GenerateDevCa = values.ContainsKey("--dev-ca") || input.GenerateDevCa,
-            ServerNames = input.ServerNames,
             AuditedTables = values.TryGetValue("--audited-table", out var audited) ? audited : input.AuditedTables,
-            Schema = input.Schema,
             Layout = layout,
-            PostgresVersion = input.PostgresVersion,
-            PgBouncer = input.PgBouncer,
         };
     }
 

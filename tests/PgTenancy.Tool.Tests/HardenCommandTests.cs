@@ -99,6 +99,7 @@ public sealed class HardenCommandTests(ServerFixture server) : IDisposable
             var secret = await Db.ScalarAsync<string>(server.Server.AdminConnectionString, $"SELECT rolpassword FROM pg_authid WHERE rolname = '{database.AppRole}'");
             Assert.Contains($"\"{database.AppRole}\" \"{secret}\"", users, StringComparison.Ordinal);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(output, "userlist.txt")));
+            Assert.Contains("Install userlist.txt and pgbouncer.ini", await File.ReadAllTextAsync(Path.Combine(output, "MANIFEST.md"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
         finally
         {

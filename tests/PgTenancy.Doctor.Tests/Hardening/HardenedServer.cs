@@ -57,11 +57,7 @@ public sealed class HardenedServer : IAsyncLifetime
 
         await Db.ExecuteAsync(Server.AdminConnectionString, $"CREATE DATABASE {Database}");
         var adminShop = new NpgsqlConnectionStringBuilder(Server.AdminConnectionString) { Database = Database }.ConnectionString;
-        var withoutAudit = HardenedConfiguration.Generate(new HardeningInput
-        {
-            Database = Input.Database, AppRole = Input.AppRole, ReadOnlyRole = Input.ReadOnlyRole, MigratorRole = Input.MigratorRole,
-            AuditorRole = Input.AuditorRole, AdminRole = Input.AdminRole, AppCidrs = Input.AppCidrs, GenerateDevCa = true,
-        });
+        var withoutAudit = HardenedConfiguration.Generate(Input with { AuditedTables = [] });
         await Db.ExecuteAsync(adminShop, File(withoutAudit, "roles.sql"));
         foreach (var role in new[] { Input.AppRole, Input.ReadOnlyRole, Input.MigratorRole })
         {
