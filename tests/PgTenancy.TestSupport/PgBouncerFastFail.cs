@@ -1,4 +1,4 @@
-using Npgsql;
+using PgTenancy.Testing.Isolation;
 
 namespace PgTenancy.TestSupport;
 
@@ -8,34 +8,14 @@ namespace PgTenancy.TestSupport;
 /// <c>server_login_retry</c> (1 s in the test configuration). PgBouncer counts any server connection closed during its
 /// login as a failed login; in these tests the likely causes are another test class reloading PgBouncer's user list
 /// while a login is in flight, and fault tests terminating backends (seen once in CI, not reproduced in 18 local
-/// reruns). The refusal comes from PgBouncer before a server is
-/// assigned, so no statement of the step ran and running the step again is safe. It is PgBouncer's availability, not
-/// a tenant fault: the step's result is asserted unchanged.
+/// reruns). The refusal comes from PgBouncer before a server is assigned, so no statement of the step ran and running
+/// the step again is safe. It is PgBouncer's availability, not a tenant fault: the step's result is asserted unchanged.
+/// The isolation kit retries its own statements the same way; this is that retry, for test steps.
 /// </summary>
 public static class PgBouncerFastFail
 {
-    private const int Attempts = 5;
-
-    /// <summary>Whether <paramref name="error"/> is PgBouncer's fast-fail refusal.</summary>
-    public static bool IsRefusal(Exception error) =>
-        error is PostgresException { SqlState: PostgresErrorCodes.ProtocolViolation } e
-        && e.MessageText.Contains("server_login_retry", StringComparison.Ordinal);
-
     /// <summary>Runs <paramref name="step"/>, and again after the retry window while PgBouncer fast-fails it (at most five times).</summary>
-    public static async Task<T> RetryAsync<T>(Func<Task<T>> step)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await step();
-            }
-            catch (Exception e) when (attempt < Attempts && IsRefusal(e))
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1.2));
-            }
-        }
-    }
+    public static Task<T> RetryAsync<T>(Func<Task<T>> step) => PgBouncerRefusal.RetryAsync(step, CancellationToken.None);
 
     /// <inheritdoc cref="RetryAsync{T}(Func{Task{T}})"/>
     public static Task RetryAsync(Func<Task> step) => RetryAsync(async () =>
