@@ -65,7 +65,7 @@ internal static class BackupCommand
                     return 0;
             }
         }
-        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or NpgsqlException or ArgumentException)
+        catch (Exception e) when (e is BackupException or CommandLineException or IOException or UnauthorizedAccessException or NpgsqlException or ArgumentException)
         {
             return Fail(error, e.Message);
         }

@@ -32,42 +32,32 @@ internal static class DoctorCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, bool colour)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
+        var options = CommandOptions.Parse(
+            args, ["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on", "--baseline", "--pgbouncer-config"], out var problem);
+        if (options is null)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
-            {
-                return Fail(error, $"'{args[i]}' is not an option with a value.");
-            }
-
-            options[args[i]] = args[++i];
+            return Fail(error, problem);
         }
 
-        var unknown = options.Keys.Except(["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on", "--baseline", "--pgbouncer-config"]).ToList();
-        if (unknown.Count > 0)
-        {
-            return Fail(error, $"unknown option {unknown[0]}.");
-        }
-
-        var connection = options.GetValueOrDefault("--connection") ?? Environment.GetEnvironmentVariable(ConnectionVariable);
+        var connection = options["--connection"] ?? Environment.GetEnvironmentVariable(ConnectionVariable);
         if (string.IsNullOrWhiteSpace(connection))
         {
             return Fail(error, $"no connection: pass --connection or set {ConnectionVariable}.");
         }
 
-        if (!options.TryGetValue("--app-role", out var appRole))
+        if (options["--app-role"] is not { } appRole)
         {
             return Fail(error, "--app-role is required: the doctor checks the role the application connects as.");
         }
 
-        var format = options.GetValueOrDefault("--format", "table");
+        var format = options["--format"] ?? "table";
         if (format is not ("table" or "json" or "sarif" or "junit"))
         {
             return Fail(error, $"--format {format} is not supported; use table, json, sarif or junit.");
         }
 
         HashSet<string> baseline = [];
-        if (options.TryGetValue("--baseline", out var baselinePath))
+        if (options["--baseline"] is { } baselinePath)
         {
             if (!File.Exists(baselinePath))
             {
@@ -77,7 +67,7 @@ internal static class DoctorCommand
             baseline = [.. File.ReadLines(baselinePath).Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#'))];
         }
 
-        if (!Enum.TryParse<Severity>(options.GetValueOrDefault("--fail-on", "high"), ignoreCase: true, out var failOn) || !Enum.IsDefined(failOn))
+        if (!Enum.TryParse<Severity>(options["--fail-on"] ?? "high", ignoreCase: true, out var failOn) || !Enum.IsDefined(failOn))
         {
             return Fail(error, $"--fail-on {options["--fail-on"]} is not a severity; use info, low, medium, high or critical.");
         }
@@ -89,9 +79,9 @@ internal static class DoctorCommand
             report = await TenancyDoctor.RunAsync(dataSource, new DoctorOptions
             {
                 AppRole = appRole,
-                TenantColumn = options.GetValueOrDefault("--tenant-column", "tenant_id"),
-                SettingName = options.GetValueOrDefault("--setting-name", "app.tenant_id"),
-                PgBouncerConfigPath = options.GetValueOrDefault("--pgbouncer-config"),
+                TenantColumn = options["--tenant-column"] ?? "tenant_id",
+                SettingName = options["--setting-name"] ?? "app.tenant_id",
+                PgBouncerConfigPath = options["--pgbouncer-config"],
             }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException or IOException)
@@ -100,7 +90,7 @@ internal static class DoctorCommand
         }
 
         report = report.Without(baseline);
-        if (options.TryGetValue("--output", out var path))
+        if (options["--output"] is { } path)
         {
             await using var file = File.Create(path);
             Write(report, format, file);

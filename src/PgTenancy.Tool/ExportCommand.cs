@@ -52,7 +52,7 @@ internal static partial class ExportCommand
             output.WriteLine($"Wrote tenant {tenant}'s rows to {target}.");
             return 0;
         }
-        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or NpgsqlException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is BackupException or CommandLineException or IOException or UnauthorizedAccessException or NpgsqlException or InvalidOperationException or ArgumentException)
         {
             return Fail(error, e.Message);
         }

@@ -31,50 +31,37 @@ internal static class HardenCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
+        var options = CommandOptions.Parse(
+            args,
+            ["--input", "--output", "--database", "--app-cidr", "--admin-host", "--layout", "--connection", "--replication-cidr", "--app-role", "--cert-file", "--key-file", "--ca-file", "--audited-table"],
+            out var problem,
+            flags: ["--dev-ca"]);
+        if (options is null)
         {
-            if (args[i] == "--dev-ca")
-            {
-                values[args[i]] = ["true"];
-                continue;
-            }
-
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
-            {
-                return Fail(error, $"'{args[i]}' is not an option with a value.");
-            }
-
-            if (args[i] is not ("--input" or "--output" or "--database" or "--app-cidr" or "--admin-host" or "--layout" or "--connection"
-                or "--replication-cidr" or "--app-role" or "--cert-file" or "--key-file" or "--ca-file" or "--audited-table"))
-            {
-                return Fail(error, $"unknown option {args[i]}.");
-            }
-
-            (values.TryGetValue(args[i], out var list) ? list : values[args[i]] = []).Add(args[++i]);
+            return Fail(error, problem);
         }
 
-        if (!values.TryGetValue("--output", out var outputFolder))
+        if (options["--output"] is not { } outputFolder)
         {
             return Fail(error, "--output is required: the folder to write the configuration into.");
         }
 
         try
         {
-            var input = values.TryGetValue("--input", out var file) ? await HardenedConfiguration.LoadInputAsync(file[^1]).ConfigureAwait(false) : new HardeningInput();
-            input = Override(input, values);
+            var input = options["--input"] is { } file ? await HardenedConfiguration.LoadInputAsync(file).ConfigureAwait(false) : new HardeningInput();
+            input = Override(input, options);
             HardeningFile? userList = null;
-            if (values.TryGetValue("--connection", out var connection))
+            if (options["--connection"] is { } connection)
             {
-                await using var superuser = NpgsqlDataSource.Create(connection[^1]);
+                await using var superuser = NpgsqlDataSource.Create(connection);
                 userList = await HardenedConfiguration.PgBouncerUserListAsync(superuser, input).ConfigureAwait(false);
             }
 
             var files = HardenedConfiguration.Generate(input, userList);
-            await HardenedConfiguration.WriteAsync(files, outputFolder[^1]).ConfigureAwait(false);
+            await HardenedConfiguration.WriteAsync(files, outputFolder).ConfigureAwait(false);
             foreach (var written in files)
             {
-                output.WriteLine($"{Path.Combine(outputFolder[^1], written.Name)}  →  {written.InstallPath}");
+                output.WriteLine($"{Path.Combine(outputFolder, written.Name)}  →  {written.InstallPath}");
             }
 
             output.WriteLine($"Wrote {files.Count} files. Apply them in the order MANIFEST.md gives.");
@@ -90,33 +77,26 @@ internal static class HardenCommand
         }
     }
 
-    private static HardeningInput Override(HardeningInput input, Dictionary<string, List<string>> values)
+    private static HardeningInput Override(HardeningInput input, CommandOptions options) => input with
     {
-        var layout = values.TryGetValue("--layout", out var l)
-            ? l[^1] switch
-            {
-                "debian" => ServerLayout.Debian,
-                "rhel" => ServerLayout.Rhel,
-                _ => throw new HardeningInputException($"--layout \"{l[^1]}\" is not a layout: use debian or rhel."),
-            }
-            : input.Layout;
-        return input with
+        Database = options["--database"] ?? input.Database,
+        AppRole = options["--app-role"] ?? input.AppRole,
+        AppCidrs = options.All("--app-cidr") ?? input.AppCidrs,
+        AdminHost = options["--admin-host"] ?? input.AdminHost,
+        ReplicationCidr = options["--replication-cidr"] ?? input.ReplicationCidr,
+        CertificateFile = options["--cert-file"] ?? input.CertificateFile,
+        KeyFile = options["--key-file"] ?? input.KeyFile,
+        CaFile = options["--ca-file"] ?? input.CaFile,
+        GenerateDevCa = options.Has("--dev-ca") || input.GenerateDevCa,
+        AuditedTables = options.All("--audited-table") ?? input.AuditedTables,
+        Layout = options["--layout"] switch
         {
-            Database = Last(values, "--database") ?? input.Database,
-            AppRole = Last(values, "--app-role") ?? input.AppRole,
-            AppCidrs = values.TryGetValue("--app-cidr", out var cidrs) ? cidrs : input.AppCidrs,
-            AdminHost = Last(values, "--admin-host") ?? input.AdminHost,
-            ReplicationCidr = Last(values, "--replication-cidr") ?? input.ReplicationCidr,
-            CertificateFile = Last(values, "--cert-file") ?? input.CertificateFile,
-            KeyFile = Last(values, "--key-file") ?? input.KeyFile,
-            CaFile = Last(values, "--ca-file") ?? input.CaFile,
-            GenerateDevCa = values.ContainsKey("--dev-ca") || input.GenerateDevCa,
-            AuditedTables = values.TryGetValue("--audited-table", out var audited) ? audited : input.AuditedTables,
-            Layout = layout,
-        };
-    }
-
-    private static string? Last(Dictionary<string, List<string>> values, string name) => values.TryGetValue(name, out var list) ? list[^1] : null;
+            null => input.Layout,
+            "debian" => ServerLayout.Debian,
+            "rhel" => ServerLayout.Rhel,
+            var other => throw new HardeningInputException($"--layout \"{other}\" is not a layout: use debian or rhel."),
+        },
+    };
 
     private static int Fail(TextWriter error, string message)
     {
