@@ -121,7 +121,7 @@ internal sealed partial class Step
         }
         else
         {
-            var (column, value) = NewValue(shape, key);
+            var (column, value) = NewValue(table, key);
             Describe($"EF Core: finds its {shape} entity ({string.Join(", ", key)}), sets {column}, SaveChangesAsync");
             Record($"EF Core: FindAsync<{shape}>({model.Tenant}, {string.Join(", ", key)}); {column} = {value}; SaveChangesAsync()");
             found = await Entities.UpdateAsync(table, model.Tenant, key, column, value, cancellationToken).ConfigureAwait(false);
@@ -159,7 +159,7 @@ internal sealed partial class Step
         }
         else
         {
-            var (column, value) = NewValue(shape, key);
+            var (column, value) = NewValue(table, key);
             Describe($"EF Core: ExecuteUpdateAsync on {shape} setting {column} where key = ({string.Join(", ", key)}), a key of {context.NameOf(other.Tenant.Value)}");
             Record($"EF Core: Set<{shape}>().Where(key == ({string.Join(", ", key)})).ExecuteUpdateAsync({column} = {value})");
             var (count, error) = await TryAsync(() => Entities.ExecuteUpdateAsync(table, key, column, value, cancellationToken)).ConfigureAwait(false);

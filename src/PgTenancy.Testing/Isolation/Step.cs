@@ -207,7 +207,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         }
 
         var key = TenantModel.KeyValues(shape, row);
-        var (column, value) = NewValue(shape, key);
+        var (column, value) = NewValue(table, key);
         Describe($"updates {shape}.{column} of the row with key ({string.Join(", ", key)}) of {context.NameOf(target.Tenant.Value)}");
         var own = model.Find(table, TenantModel.KeyOf(shape, row));
         var statement = SqlBuilder.Update(shape, column, value, key);
@@ -299,10 +299,10 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
     }
 
     /// <summary>The column an update sets and its new value; a table with nothing else to change sets its first key column to itself.</summary>
-    private (string Column, string? Value) NewValue(TableShape shape, string?[] key) =>
-        shape.ValueColumn is { } column
-            ? (column.Name, RowFactory.Value(column.Kind, model.NextSequence(Array.IndexOf(Tables, shape)) + 500))
-            : (shape.KeyColumns[0], key[0]);
+    private (string Column, string? Value) NewValue(int table, string?[] key) =>
+        Tables[table].ValueColumn is { } column
+            ? (column.Name, RowFactory.Value(column.Kind, model.NextSequence(table) + 500))
+            : (Tables[table].KeyColumns[0], key[0]);
 
     // ---- cross-tenant attempts ---------------------------------------------------------------------------------
 
