@@ -87,9 +87,11 @@ for project in tests/*.Tests/*.Tests.csproj samples/*.Tests/*.Tests.csproj; do
   fi
 done
 
-# The README's main command, as a smoke test: the quickstart must run to its end on the embedded default server.
+# The README's main command, as a smoke test: the quickstart must run to its end on the embedded default server and
+# show what it promises (isolation, the refused cross-tenant write, the doctor's summary).
 say "Running samples/Quickstart"
-if output=$(timeout 300 "samples/Quickstart/bin/$configuration/net10.0/Quickstart" 2>&1) && grep -q '^Done' <<<"$output"; then
+if output=$(timeout 300 "samples/Quickstart/bin/$configuration/net10.0/Quickstart" 2>&1) \
+   && grep -q '^Tenant A inserts a row for B: refused' <<<"$output" && grep -q '^Doctor: ' <<<"$output" && grep -q '^Done' <<<"$output"; then
   passed=$((passed + 1))
 else
   printf '%s\n' "$output" >&2
