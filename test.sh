@@ -108,6 +108,9 @@ if [ -n "$leaked" ]; then
   failed=$((failed + 1))
 fi
 
+# The build's compiler and MSBuild servers are ours too: stop them so that nothing outlives the run.
+dotnet build-server shutdown >/dev/null 2>&1 || true
+
 say "Finished in $(( $(date +%s) - started )) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$failed" -gt 0 ] || [ "$runner_failures" -gt 0 ] || [ "$passed" -eq 0 ]; then

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using PgTenancy.Testing;
 using PgTenancy.TestSupport;
@@ -76,7 +75,7 @@ public sealed class DotnetEfEndToEndTests(ServerFixture server) : IAsyncLifetime
 
     private void WriteProject(bool marked)
     {
-        var efProject = Path.Combine(RepositoryRoot(), "src", "PgTenancy.EntityFrameworkCore", "PgTenancy.EntityFrameworkCore.csproj");
+        var efProject = Path.Combine(ExternalCommand.RepositoryRoot(), "src", "PgTenancy.EntityFrameworkCore", "PgTenancy.EntityFrameworkCore.csproj");
         File.WriteAllText(Path.Combine(_folder, "Notes.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -126,36 +125,6 @@ public sealed class DotnetEfEndToEndTests(ServerFixture server) : IAsyncLifetime
             """);
     }
 
-    private async Task RunAsync(params string[] command)
-    {
-        var start = new ProcessStartInfo(command[0], command[1..])
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["NOTES_CONNECTION"] = Database.OwnerConnectionString;
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"'{string.Join(' ', command)}' failed ({process.ExitCode}):\n{await output}\n{await error}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "PgTenancy.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("PgTenancy.sln was not found above the test assembly.");
-    }
+    private Task<string> RunAsync(params string[] command) =>
+        ExternalCommand.RunCheckedAsync(_folder, new Dictionary<string, string> { ["NOTES_CONNECTION"] = Database.OwnerConnectionString }, command);
 }

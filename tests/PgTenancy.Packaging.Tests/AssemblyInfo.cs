@@ -1,0 +1,5 @@
+using PgTenancy.TestSupport;
+using Xunit;
+
+[assembly: AssemblyFixture(typeof(ServerFixture))]
+[assembly: AssemblyFixture(typeof(PgTenancy.Packaging.Tests.PackedFeed))]

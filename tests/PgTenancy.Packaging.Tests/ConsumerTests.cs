@@ -1,0 +1,117 @@
+using System.Text.Json;
+using PgTenancy.Testing;
+using PgTenancy.TestSupport;
+using Xunit;
+
+namespace PgTenancy.Packaging.Tests;
+
+/// <summary>
+/// Someone who is not in this repository: a fresh application outside the solution that gets PgTenancy from the
+/// packed folder only (third-party packages from the registry), built and run against the test server — tenant
+/// binding, an EF migration with EnableTenantIsolation, the isolation kit — and the pgtenancy tool installed from the
+/// same folder auditing that database.
+/// </summary>
+public sealed class ConsumerTests(ServerFixture server, PackedFeed feed) : IAsyncLifetime
+{
+    private TestDatabase? _database;
+
+    private string App => Path.Combine(feed.Root, "app");
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await server.Server.CreateDatabaseAsync("consumer");
+        WriteApplication();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_fresh_application_on_the_packages_binds_tenants_migrates_with_rls_and_passes_the_isolation_kit()
+    {
+        var output = await ExternalCommand.RunCheckedAsync(App, Environment(), ["dotnet", "run", "-c", "Release"], TimeSpan.FromMinutes(8));
+
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        string[] expected =
+        [
+            "ok: design-time services referenced",
+            "ok: migration enabled and forced row-level security",
+            "ok: tenant binding (A reads a1,a2)",
+            "ok: EF Core (B reads b1)",
+            "ok: isolation kit ran 20 cases",
+        ];
+        var lines = output.Split('\n').Select(l => l.TrimEnd()).ToList();
+        Assert.All(expected, line => Assert.True(lines.Contains(line), $"The consumer did not print '{line}':\n{output}"));
+        Assert.True(FromTheFeed("pgtenancy"), "PgTenancy was not restored from the packed folder.");
+
+        var tools = Path.Combine(feed.Root, "tools");
+        await ExternalCommand.RunCheckedAsync(App, Environment(),
+            ["dotnet", "tool", "install", "PgTenancy.Tool", "--version", feed.Version, "--tool-path", tools]);
+        var (exitCode, report) = await ExternalCommand.RunAsync(App, Environment(),
+            [Path.Combine(tools, "pgtenancy"), "doctor", "--connection", _database!.AdminConnectionString, "--app-role", NotesAppRole, "--format", "json", "--fail-on", "high"]);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+        Assert.True(exitCode == 0, $"pgtenancy doctor ended with {exitCode}:\n{report}");
+        using var json = JsonDocument.Parse(report);
+        var checks = json.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal(23, checks.Count);
+        Assert.All(checks.Where(c => c.Key.StartsWith("RLS-", StringComparison.Ordinal) || c.Key.StartsWith("ROLE-", StringComparison.Ordinal)),
+            c => Assert.True(c.Value == "passed", $"{c.Key} is {c.Value} for the consumer's database:\n{report}"));
+    }
+
+    /// <summary>The app role the consumer's migration grants to: <c>CreateDatabaseAsync("consumer")</c> makes it.</summary>
+    private const string NotesAppRole = "consumer_app";
+
+    private Dictionary<string, string> Environment() => new()
+    {
+        ["CONSUMER_OWNER_CONNECTION"] = _database!.OwnerConnectionString,
+        ["CONSUMER_APP_CONNECTION"] = _database.AppConnectionString,
+        ["CONSUMER_ADMIN_CONNECTION"] = _database.AdminConnectionString,
+        ["CONSUMER_PGBOUNCER_CONNECTION"] = _database.ConnectionString(TestRole.App, throughPgBouncer: true),
+        // Packages restored for the consumer go to its own folder: the packed ones cannot come from, nor stay in, a
+        // shared cache. Third-party packages are read from the machine's cache (a fallback folder in nuget.config).
+        ["NUGET_PACKAGES"] = Path.Combine(feed.Root, "packages"),
+    };
+
+    private bool FromTheFeed(string id) =>
+        File.Exists(Path.Combine(feed.Root, "packages", id, feed.Version.ToLowerInvariant(), $"{id}.{feed.Version.ToLowerInvariant()}.nupkg"));
+
+    private void WriteApplication()
+    {
+        Directory.CreateDirectory(App);
+        var source = Path.Combine(AppContext.BaseDirectory, "Consumer");
+        foreach (var file in Directory.GetFiles(source, "*.cs"))
+        {
+            File.Copy(file, Path.Combine(App, Path.GetFileName(file)));
+        }
+
+        File.WriteAllText(Path.Combine(App, "Consumer.csproj"),
+            File.ReadAllText(Path.Combine(source, "Consumer.csproj.in")).Replace("$(PgTenancyVersion)", feed.Version, StringComparison.Ordinal));
+
+        var machineCache = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        File.WriteAllText(Path.Combine(App, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="pgtenancy" value="{feed.Folder}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="pgtenancy"><package pattern="PgTenancy.*" /><package pattern="PgTenancy" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+              <fallbackPackageFolders>
+                <add key="machine" value="{machineCache}" />
+              </fallbackPackageFolders>
+            </configuration>
+            """);
+    }
+}
