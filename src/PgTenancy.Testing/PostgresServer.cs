@@ -280,14 +280,27 @@ public sealed partial class PostgresServer : IAsyncDisposable
         return builder;
     }
 
-    internal async Task DropDatabaseAsync(string name, TestLogin owner, TestLogin app)
+    internal async Task DropDatabaseAsync(string name, TestLogin owner, TestLogin app, TestLogin? bypass)
     {
         if (_disposed == 1 || _backend is null)
         {
             return;
         }
 
-        await TestDatabaseSetup.DropAsync(Backend.AdminConnection, name, owner, app).ConfigureAwait(false);
+        await TestDatabaseSetup.DropAsync(Backend.AdminConnection, name, owner, app, bypass).ConfigureAwait(false);
+    }
+
+    internal async Task CreateBypassRoleAsync(string database, TestLogin owner, TestLogin bypass, CancellationToken cancellationToken)
+    {
+        await _roleChanges.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await TestDatabaseSetup.CreateBypassAsync(Backend.AdminConnection, database, owner, bypass, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _roleChanges.Release();
+        }
     }
 
     private PgBouncerInstance RequirePgBouncer() =>

@@ -12,6 +12,8 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly PostgresServer _server;
     private readonly TestLogin _owner;
     private readonly TestLogin _app;
+    private readonly SemaphoreSlim _bypassCreation = new(1, 1);
+    private TestLogin? _bypass;
     private int _disposed;
 
     internal TestDatabase(PostgresServer server, string name, TestLogin owner, TestLogin app)
@@ -51,7 +53,36 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The superuser's connection string to this database, straight to the server.</summary>
     public string AdminConnectionString => ConnectionString(TestRole.Admin);
 
-    /// <summary>Drops the database (closing its sessions) and its two roles.</summary>
+    /// <summary>
+    /// Creates (once) the role <c>{name}_bypass</c>: <c>LOGIN NOSUPERUSER BYPASSRLS</c>, with SELECT, INSERT, UPDATE and
+    /// DELETE on the owner's tables in schema public (now and later), and returns its connection string, straight to the
+    /// server. It is what an application's audited cross-tenant work connects as (EF Core's <c>AllowBypass</c>), and an
+    /// oracle for the isolation kit that is not a superuser. Dropped with the database.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <exception cref="ObjectDisposedException">The database has been dropped.</exception>
+    public async Task<string> CreateBypassRoleAsync(CancellationToken cancellationToken = default)
+    {
+        await _bypassCreation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed == 1, this);
+            if (_bypass is null)
+            {
+                var bypass = new TestLogin(Name + "_bypass", ScramSecret.NewPassword());
+                await _server.CreateBypassRoleAsync(Name, _owner, bypass, cancellationToken).ConfigureAwait(false);
+                _bypass = bypass;
+            }
+
+            return _server.ConnectionFor(Name, _bypass, throughPgBouncer: false).ConnectionString;
+        }
+        finally
+        {
+            _bypassCreation.Release();
+        }
+    }
+
+    /// <summary>Drops the database (closing its sessions) and its roles.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -64,7 +95,12 @@ public sealed class TestDatabase : IAsyncDisposable
             NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString(role)));
         }
 
-        await _server.DropDatabaseAsync(Name, _owner, _app).ConfigureAwait(false);
+        if (_bypass is not null)
+        {
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(_server.ConnectionFor(Name, _bypass, throughPgBouncer: false).ConnectionString));
+        }
+
+        await _server.DropDatabaseAsync(Name, _owner, _app, _bypass).ConfigureAwait(false);
     }
 
     private TestLogin? LoginFor(TestRole role) => role switch

@@ -58,6 +58,30 @@ public sealed class TestDatabaseTests(DatabaseFixture fixture) : IClassFixture<D
         Assert.Equal(0, left);
     }
 
+    [Fact]
+    public async Task The_bypass_role_reads_every_tenant_under_forced_rls_is_no_superuser_and_goes_with_the_database()
+    {
+        var database = await fixture.Server.CreateDatabaseAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await Db.ExecuteAsync(database.OwnerConnectionString, """
+            CREATE TABLE notes (tenant_id int NOT NULL, id int GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (tenant_id, id));
+            ALTER TABLE notes ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+            CREATE POLICY own ON notes USING (tenant_id = current_setting('app.tenant_id', true)::int);
+            """);
+        var bypass = await database.CreateBypassRoleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(bypass, await database.CreateBypassRoleAsync(TestContext.Current.CancellationToken));
+
+        // A table the owner creates after the role exists is covered by the default privileges.
+        await Db.ExecuteAsync(database.OwnerConnectionString, "CREATE TABLE later (tenant_id int NOT NULL)");
+        await Db.ExecuteAsync(bypass, "INSERT INTO notes (tenant_id) VALUES (1), (2); INSERT INTO later VALUES (3)");
+
+        Assert.Equal(2, await Db.ScalarAsync<long>(bypass, "SELECT count(*) FROM notes"));
+        Assert.Equal("f,t,t", await Db.ScalarAsync<string>(bypass, "SELECT concat_ws(',', rolsuper, rolbypassrls, rolcanlogin) FROM pg_roles WHERE rolname = current_user"));
+        Assert.Equal(0, await Db.ScalarAsync<long>(database.OwnerConnectionString, "SELECT count(*) FROM notes"));
+
+        await database.DisposeAsync();
+        Assert.Equal(0, await Db.ScalarAsync<long>(fixture.Server.AdminConnectionString, $"SELECT count(*) FROM pg_roles WHERE rolname = '{database.Name}_bypass'"));
+    }
+
     [Theory]
     [InlineData("Orders")]
     [InlineData("1orders")]

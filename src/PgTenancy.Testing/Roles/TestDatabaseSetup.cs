@@ -49,12 +49,62 @@ internal static class TestDatabaseSetup
         }
     }
 
-    public static async Task DropAsync(NpgsqlConnectionStringBuilder admin, string database, TestLogin owner, TestLogin app)
+    /// <summary>
+    /// Makes <paramref name="bypass"/>: a login that row-level security does not apply to (BYPASSRLS, never superuser),
+    /// with DML on the owner's tables in schema public, those there now and those its migrations create later.
+    /// </summary>
+    public static async Task CreateBypassAsync(
+        NpgsqlConnectionStringBuilder admin, string database, TestLogin owner, TestLogin bypass, CancellationToken cancellationToken)
+    {
+        var role = SqlText.Identifier(bypass.Name);
+        var server = await OpenAsync(admin, admin.Database!, cancellationToken).ConfigureAwait(false);
+        await using (server.ConfigureAwait(false))
+        {
+            await ExecuteAsync(server,
+                $"CREATE ROLE {role} LOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '{ScramSecret.Create(bypass.Password)}'",
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var inDatabase = await OpenAsync(admin, database, cancellationToken).ConfigureAwait(false);
+            await using (inDatabase.ConfigureAwait(false))
+            {
+                var owners = SqlText.Identifier(owner.Name);
+                await ExecuteAsync(inDatabase, $"""
+                    GRANT CONNECT ON DATABASE {SqlText.Identifier(database)} TO {role};
+                    GRANT USAGE ON SCHEMA public TO {role};
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+                    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+                    ALTER DEFAULT PRIVILEGES FOR ROLE {owners} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role};
+                    ALTER DEFAULT PRIVILEGES FOR ROLE {owners} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role};
+                    """, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // No half-made role: its grants in the database go with DROP OWNED, then the role itself.
+            var cleanup = await OpenAsync(admin, database, CancellationToken.None).ConfigureAwait(false);
+            await using (cleanup.ConfigureAwait(false))
+            {
+                await ExecuteAsync(cleanup, $"DROP OWNED BY {role}; DROP ROLE {role}", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    public static async Task DropAsync(NpgsqlConnectionStringBuilder admin, string database, TestLogin owner, TestLogin app, TestLogin? bypass = null)
     {
         var connection = await OpenAsync(admin, admin.Database!, CancellationToken.None).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {SqlText.Identifier(database)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
         await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {SqlText.Identifier(app.Name)}", CancellationToken.None).ConfigureAwait(false);
+        if (bypass is not null)
+        {
+            await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {SqlText.Identifier(bypass.Name)}", CancellationToken.None).ConfigureAwait(false);
+        }
+
         await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {SqlText.Identifier(owner.Name)}", CancellationToken.None).ConfigureAwait(false);
     }
 
