@@ -98,7 +98,7 @@ public static class TenantIsolation
         }
 
         RequireSameKind(options, tenancy);
-        var driver = new IsolationDriver(options, entities.Tables, tenancy);
+        var driver = new IsolationDriver(options, entities.Tables, tenancy, entities.ColumnChoices);
         return await driver.RunAsync(
             (viaPgBouncer, shapes) =>
             {

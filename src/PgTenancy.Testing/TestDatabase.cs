@@ -56,8 +56,8 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>
     /// Creates (once) the role <c>{name}_bypass</c>: <c>LOGIN NOSUPERUSER BYPASSRLS</c>, with SELECT, INSERT, UPDATE and
     /// DELETE on the owner's tables in schema public (now and later), and returns its connection string, straight to the
-    /// server. It is what an application's audited cross-tenant work connects as (EF Core's <c>AllowBypass</c>), and an
-    /// oracle for the isolation kit that is not a superuser. Dropped with the database.
+    /// server: what an application's audited cross-tenant work connects as (EF Core's <c>AllowBypass</c>), instead of a
+    /// superuser. It has no TRUNCATE, so the isolation kit's oracle stays the admin connection. Dropped with the database.
     /// </summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <exception cref="ObjectDisposedException">The database has been dropped.</exception>

@@ -13,6 +13,27 @@ internal sealed class EntityTables
     {
         Entities = entities;
         Tables = [.. entities.Select(e => new TenantTable(e.Store.Name, e.Tenant.GetColumnName(e.Store)!, e.Store.Schema ?? "public"))];
+        ColumnChoices = Tables.Zip(entities).ToDictionary(
+            t => t.First,
+            t => (IReadOnlyDictionary<string, IReadOnlyList<string>>)t.Second.Entity.GetProperties()
+                .Select(p => (Column: p.GetColumnName(t.Second.Store), Choices: EnumChoices(p)))
+                .Where(c => c.Column is not null && c.Choices is not null)
+                .ToDictionary(c => c.Column!, c => c.Choices!));
+    }
+
+    /// <summary>
+    /// Per table and column, the values an enum property stored through a value converter (as text, typically) can be
+    /// read back as: any other value of the column's type would fail the application's own reads.
+    /// </summary>
+    public IReadOnlyDictionary<TenantTable, IReadOnlyDictionary<string, IReadOnlyList<string>>> ColumnChoices { get; }
+
+    private static IReadOnlyList<string>? EnumChoices(IProperty property)
+    {
+        var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+        var converter = property.GetTypeMapping().Converter;
+        return type.IsEnum && converter is not null
+            ? [.. Enum.GetValues(type).Cast<object>().Select(v => Convert.ToString(converter.ConvertToProvider(v), System.Globalization.CultureInfo.InvariantCulture)!)]
+            : null;
     }
 
     public IReadOnlyList<(IEntityType Entity, StoreObjectIdentifier Store, IProperty Tenant)> Entities { get; }

@@ -11,7 +11,12 @@ namespace PgTenancy.Testing.Isolation;
 /// Drives a verification: reads the table shapes, runs the catalog oracle, then lets FsCheck generate, run and
 /// shrink cases, and turns a failure into a <see cref="TenantIsolationException"/> with the counterexample.
 /// </summary>
-internal sealed class IsolationDriver(IsolationOptions options, IReadOnlyList<TenantTable> tables, TenancyOptions tenancy)
+/// <param name="options">What to generate and how to run it.</param>
+/// <param name="tables">The tenant tables to verify.</param>
+/// <param name="tenancy">The application's binding options (setting name, tenant kind).</param>
+/// <param name="choices">Per table and column, the only values the application's model can read (see <see cref="ColumnShape.Choices"/>).</param>
+internal sealed class IsolationDriver(
+    IsolationOptions options, IReadOnlyList<TenantTable> tables, TenancyOptions tenancy, IReadOnlyDictionary<TenantTable, IReadOnlyDictionary<string, IReadOnlyList<string>>>? choices = null)
 {
     /// <summary>Creates the channels under test for one case: through PgBouncer or directly.</summary>
     public delegate (ISqlChannel Sql, IEntityChannel? Entities) ChannelFactory(bool throughPgBouncer, TableShape[] shapes);
@@ -28,7 +33,7 @@ internal sealed class IsolationDriver(IsolationOptions options, IReadOnlyList<Te
         var oracle = NpgsqlDataSource.Create(options.OracleConnectionString);
         await using var oracleScope = oracle.ConfigureAwait(false);
         await RequireOracleRoleAsync(oracle, cancellationToken).ConfigureAwait(false);
-        var shapes = await ShapeReader.ReadAsync(oracle, tables, cancellationToken).ConfigureAwait(false);
+        var shapes = WithChoices(await ShapeReader.ReadAsync(oracle, tables, cancellationToken).ConfigureAwait(false));
         var tenantKind = options.TenantKind ?? tenancy.TenantKind;
         var warnings = new List<string>();
         var (appSql, _) = channels(false, shapes);
@@ -175,4 +180,11 @@ internal sealed class IsolationDriver(IsolationOptions options, IReadOnlyList<Te
 
         public void OnFinished(string name, TestResult testResult) => Result = testResult;
     }
+
+    private TableShape[] WithChoices(TableShape[] shapes) =>
+        choices is null
+            ? shapes
+            : [.. shapes.Select(shape => choices.TryGetValue(shape.Table, out var columns)
+                ? shape with { Columns = [.. shape.Columns.Select(c => columns.TryGetValue(c.Name, out var values) ? c with { Choices = values } : c)] }
+                : shape)];
 }

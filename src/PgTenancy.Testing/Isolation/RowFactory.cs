@@ -58,8 +58,8 @@ internal static class RowFactory
             // across tenants get values no other tenant uses, so that only the unique-key probe tests them.
             var perTenant = shape.UniqueKeys.Where(k => k.Columns.Contains(column.Name)).All(k => k.IncludesTenant);
             values[column.Name] = unique.Contains(column.Name)
-                ? Value(column.Kind, perTenant ? sequence : (model.Index * 100_000) + sequence)
-                : Value(column.Kind, pick + sequence);
+                ? Value(column, perTenant ? sequence : (model.Index * 100_000) + sequence)
+                : Value(column, pick + sequence);
         }
 
         // A probe may have copied another tenant's key into this tenant: skip sequence numbers already taken here.
@@ -74,6 +74,10 @@ internal static class RowFactory
     private static bool Collides(TableShape shape, int table, TenantModel model, Dictionary<string, string?> values) =>
         shape.UniqueKeys.Where(k => k.Columns.All(values.ContainsKey)).Any(key =>
             model.Rows(table).Any(row => key.Columns.All(c => row[shape.IndexOf(c)] == values[c])));
+
+    /// <summary>A value for <paramref name="column"/> derived from <paramref name="n"/>: one of its choices, if it has any.</summary>
+    public static string Value(ColumnShape column, int n) =>
+        column.Choices is { Count: > 0 } choices ? choices[n % choices.Count] : Value(column.Kind, n);
 
     /// <summary>A value for a column of <paramref name="kind"/> derived from <paramref name="n"/>, as PostgreSQL text input.</summary>
     public static string Value(ValueKind kind, int n) => kind switch

@@ -301,7 +301,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
     /// <summary>The column an update sets and its new value; a table with nothing else to change sets its first key column to itself.</summary>
     private (string Column, string? Value) NewValue(int table, string?[] key) =>
         Tables[table].ValueColumn is { } column
-            ? (column.Name, RowFactory.Value(column.Kind, model.NextSequence(table) + 500))
+            ? (column.Name, RowFactory.Value(column, model.NextSequence(table) + 500))
             : (Tables[table].KeyColumns[0], key[0]);
 
     // ---- cross-tenant attempts ---------------------------------------------------------------------------------

@@ -14,8 +14,12 @@ internal enum ValueKind
     Unsupported,
 }
 
-/// <summary>A column as the catalog describes it. <see cref="ServerSupplied"/>: identity, generated or defaulted — the kit leaves it to the server.</summary>
-internal sealed record ColumnShape(string Name, string Type, bool Nullable, bool ServerSupplied, ValueKind Kind);
+/// <summary>
+/// A column as the catalog describes it. <see cref="ServerSupplied"/>: identity, generated or defaulted — the kit leaves
+/// it to the server. <see cref="Choices"/>: the only values the application can read back (an enum stored as text),
+/// from its EF Core model; the kit writes one of them instead of any value of the column's type.
+/// </summary>
+internal sealed record ColumnShape(string Name, string Type, bool Nullable, bool ServerSupplied, ValueKind Kind, IReadOnlyList<string>? Choices = null);
 
 /// <summary>A foreign key from a tenant table to a tenant table (both in the verification).</summary>
 internal sealed record ForeignKeyShape(string Name, string[] Columns, int ParentTable, string[] ParentColumns, bool IncludesTenant);

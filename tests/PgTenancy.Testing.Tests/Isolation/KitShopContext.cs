@@ -8,9 +8,20 @@ public sealed class KitCustomer
 
     public long Id { get; set; }
 
-    public string Name { get; set; } = "";
+    public KitCustomerName Name { get; set; }
 
     public string Email { get; set; } = "";
+}
+
+/// <summary>
+/// The customers' text column read as an enum stored by name, as applications map status columns: the kit must write
+/// only names the model can read back (any other text fails EF Core's read of the row).
+/// </summary>
+public enum KitCustomerName
+{
+    Ann,
+    Bob,
+    Cyd,
 }
 
 public sealed class KitOrder
@@ -37,7 +48,7 @@ public sealed class KitShopContext(DbContextOptions<KitShopContext> options) : D
             customer.HasKey(c => new { c.TenantId, c.Id });
             customer.Property(c => c.TenantId).HasColumnName("tenant_id");
             customer.Property(c => c.Id).HasColumnName("id").UseIdentityAlwaysColumn();
-            customer.Property(c => c.Name).HasColumnName("name");
+            customer.Property(c => c.Name).HasColumnName("name").HasConversion<string>();
             customer.Property(c => c.Email).HasColumnName("email");
             customer.HasIndex(c => new { c.TenantId, c.Email }).IsUnique();
             customer.IsTenantScoped(c => c.TenantId);
