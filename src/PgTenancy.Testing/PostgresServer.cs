@@ -272,7 +272,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             builder.Port = RequirePgBouncer().Port;
 
             // PgBouncer 1.18 in transaction mode has no protocol-level prepared statements, and a reset sent on close
-            // would run in whatever server connection is current: see DESIGN.md, "Real servers in tests".
+            // would run in whatever server connection is current: see docs/concepts.md, "PgBouncer".
             builder.MaxAutoPrepare = 0;
             builder.NoResetOnClose = true;
         }

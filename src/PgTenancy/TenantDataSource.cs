@@ -6,7 +6,7 @@ namespace PgTenancy;
 
 /// <summary>
 /// A data source whose connections, commands and batches bind the tenant current at execution time to every
-/// statement (DESIGN.md, "The binding contract"): transaction-locally, in the same round trip, fail-closed. Wrap the
+/// statement (docs/concepts.md, "The binding contract"): transaction-locally, in the same round trip, fail-closed. Wrap the
 /// application role's <see cref="NpgsqlDataSource"/> in it and use it as any <see cref="DbDataSource"/>, with ADO.NET
 /// or Dapper.
 /// </summary>

@@ -5,7 +5,7 @@ using PgTenancy.TestSupport;
 namespace PgTenancy.Benchmarks;
 
 /// <summary>
-/// A 100k-row, 100-tenant table under the DESIGN.md policy on a throwaway server with PgBouncer, the binding installed,
+/// A 100k-row, 100-tenant table under the policy EnableTenantIsolation emits on a throwaway server with PgBouncer, the binding installed,
 /// and three ways in: the app role (RLS applies), a BYPASSRLS baseline role (the "no RLS" reference), each directly
 /// and through PgBouncer.
 /// </summary>

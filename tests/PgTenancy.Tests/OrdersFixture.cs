@@ -6,7 +6,7 @@ using Xunit;
 namespace PgTenancy.Tests;
 
 /// <summary>
-/// A database with one tenant table, <c>orders</c>, under ENABLE + FORCE row-level security and the DESIGN.md policy
+/// A database with one tenant table, <c>orders</c>, under ENABLE + FORCE row-level security and the policy EnableTenantIsolation emits
 /// for the app role (which does not own it), the binding installed by the owner, and rows of three tenants seeded
 /// by the superuser. Tests connect as the app role, directly or through PgBouncer.
 /// </summary>

@@ -104,7 +104,7 @@ public sealed class TenancyDbContextOptionsBuilder
 
     /// <summary>
     /// The roles the tenant policies written by <c>dotnet ef migrations add</c> apply to (default: PUBLIC, which is
-    /// every role without BYPASSRLS). Name the application role here to keep the policy as narrow as DESIGN.md's.
+    /// every role without BYPASSRLS). Name the application role here to keep the policy as narrow as docs/concepts.md shows.
     /// </summary>
     public TenancyDbContextOptionsBuilder PolicyRoles(params string[] roles)
     {

@@ -2,7 +2,7 @@ namespace PgTenancy.Testing.Provisioning;
 
 /// <summary>
 /// Decides where a test server comes from: an explicit choice, then <c>PGTENANCY_TEST_CONNECTION</c>,
-/// then a Docker engine that answers, then the local PostgreSQL binaries (DESIGN.md, "Real servers in tests").
+/// then a Docker engine that answers, then the local PostgreSQL binaries (docs/isolation-kit.md, "The throwaway server").
 /// </summary>
 internal static class ProviderSelection
 {

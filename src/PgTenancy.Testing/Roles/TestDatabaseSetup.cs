@@ -6,7 +6,7 @@ namespace PgTenancy.Testing.Roles;
 /// <summary>The SQL that makes and removes a test database with its owner and application roles.</summary>
 internal static class TestDatabaseSetup
 {
-    // The attributes DESIGN.md ("Roles") asks of an application role; spelled out, because defaults can change.
+    // The attributes docs/migrations-and-roles.md asks of an application role; spelled out, because defaults can change.
     private const string LeastPrivilege = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION";
 
     public static async Task CreateAsync(

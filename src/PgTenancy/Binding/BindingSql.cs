@@ -4,7 +4,7 @@ namespace PgTenancy.Binding;
 
 /// <summary>
 /// The one place that spells the SQL of the tenant binding: the procedures <see cref="TenancyInstaller"/> installs, and
-/// the statement sent before each of the caller's statements, in the same batch (DESIGN.md, "The binding contract").
+/// the statement sent before each of the caller's statements, in the same batch (docs/concepts.md, "The binding contract").
 /// </summary>
 /// <remarks>
 /// Why a procedure: <c>CALL</c> adds no result set and no row count to what the caller sees, unlike a prefixed

@@ -4,7 +4,7 @@ using PgTenancy.Sql;
 namespace PgTenancy;
 
 /// <summary>
-/// The row-level-security DDL for one tenant table, in the shape of DESIGN.md ("The RLS shape that migrations emit"):
+/// The row-level-security DDL for one tenant table, in the shape docs/concepts.md explains ("Why row-level security"):
 /// enabled and forced (so the owner is bound too), one permissive policy for the application roles whose USING and
 /// WITH CHECK compare the tenant column with the bound setting. The one place this SQL is spelled; the EF Core
 /// migrations, the command-line tool and the doctor use it.

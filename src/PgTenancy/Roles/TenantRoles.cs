@@ -3,7 +3,7 @@ using PgTenancy.Sql;
 namespace PgTenancy;
 
 /// <summary>
-/// The SQL of least-privilege roles for a multi-tenant database (DESIGN.md, "Roles"): an application role that row-
+/// The SQL of least-privilege roles for a multi-tenant database (docs/migrations-and-roles.md): an application role that row-
 /// level security applies to and that may only read and write rows, and a read-only role. Each method's SQL has an
 /// exact inverse (<c>Drop…</c>, <c>Revoke…</c>) for a migration's <c>Down()</c>. Passwords never appear: roles are made
 /// with <c>PASSWORD NULL</c> (no login until one is set), and the password is set at deploy time from configuration,
@@ -11,7 +11,7 @@ namespace PgTenancy;
 /// </summary>
 public static class TenantRoles
 {
-    // DESIGN.md's attributes, spelled out: defaults can differ between versions and installations.
+    // The attributes of docs/migrations-and-roles.md, spelled out: defaults can differ between versions and installations.
     private const string LeastPrivilege = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION";
 
     /// <summary>Creates the application role: may log in, nothing else, until grants are given; subject to RLS.</summary>

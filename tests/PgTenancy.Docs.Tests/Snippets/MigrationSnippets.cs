@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace PgTenancy.Docs.Tests.Snippets;
+
+/// <summary>Compiled, never applied: the migration in docs/migrations-and-roles.md.</summary>
+internal sealed class BillingMigration : Migration
+{
+    #region migrations-example
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        // … CreateTable("invoices", schema: "billing", …) as EF Core writes it …
+        migrationBuilder.InstallTenantBinding();                         // the procedures the binding calls (idempotent)
+        migrationBuilder.CreateTenantAppRole("billing_app");             // PASSWORD NULL: set it at deploy time
+        migrationBuilder.GrantTenantPrivileges("billing_app", "billing"); // DML only, now and for future tables
+        migrationBuilder.EnableTenantIsolation("invoices", "TenantId", appRoles: ["billing_app"], schema: "billing");
+    }
+
+    protected override void Down(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.DisableTenantIsolation("invoices", "TenantId", appRoles: ["billing_app"], schema: "billing");
+        migrationBuilder.RevokeTenantPrivileges("billing_app", "billing");
+        migrationBuilder.DropTenantRole("billing_app");
+        migrationBuilder.UninstallTenantBinding();
+        // … DropTable …
+    }
+    #endregion
+}
+
+/// <summary>Compiled, never applied: the getting-started guide's second migration.</summary>
+internal sealed class AppRolePrivileges : Migration
+{
+    #region gs-app-role-migration
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.InstallTenantBinding();              // pgtenancy.bind_uuid(…) and friends, owned by the migrator
+        migrationBuilder.CreateTenantAppRole("shop_app");     // LOGIN NOSUPERUSER NOBYPASSRLS, PASSWORD NULL
+        migrationBuilder.GrantTenantPrivileges("shop_app");   // SELECT/INSERT/UPDATE/DELETE, never TRUNCATE or ownership
+    }
+
+    protected override void Down(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.RevokeTenantPrivileges("shop_app");
+        migrationBuilder.DropTenantRole("shop_app");
+        migrationBuilder.UninstallTenantBinding();
+    }
+    #endregion
+}
