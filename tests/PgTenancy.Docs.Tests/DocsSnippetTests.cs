@@ -5,7 +5,7 @@ using Xunit;
 namespace PgTenancy.Docs.Tests;
 
 /// <summary>
-/// Every C# block of README.md and docs/ is marked <c>&lt;!-- snippet: name --&gt;</c> and shows exactly the
+/// Every C# block of README.md, src/README.md (the packages' page) and docs/ is marked <c>&lt;!-- snippet: name --&gt;</c> and shows exactly the
 /// <c>#region name</c> of a file in Snippets/, which this project compiles: no C# in the docs that does not build.
 /// </summary>
 public sealed partial class DocsSnippetTests
@@ -15,7 +15,7 @@ public sealed partial class DocsSnippetTests
     private static readonly string Root = ExternalCommand.RepositoryRoot();
 
     public static TheoryData<string> MarkdownFiles =>
-        ["README.md", .. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal)];
+        ["README.md", "src/README.md", .. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(MarkdownFiles))]

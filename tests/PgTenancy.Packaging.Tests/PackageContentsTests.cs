@@ -26,7 +26,12 @@ public sealed class PackageContentsTests(PackedFeed feed)
         var repository = nuspec.Descendants().Single(e => e.Name.LocalName == "repository");
         Assert.Equal("https://github.com/pgtenancy/pgtenancy", repository.Attribute("url")?.Value);
         Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")?.Value ?? "");
-        Assert.NotNull(package.GetEntry("README.md"));
+        using (var readme = new StreamReader(package.GetEntry("README.md")!.Open()))
+        {
+            // The package page has no docs/ folder beside it: every link must be absolute.
+            var relative = System.Text.RegularExpressions.Regex.Matches(readme.ReadToEnd(), @"\]\(([^)]+)\)").Select(m => m.Groups[1].Value).Where(l => !l.StartsWith("https://", StringComparison.Ordinal)).ToList();
+            Assert.True(relative.Count == 0, $"{id}: the package README has relative links: {string.Join(", ", relative)}");
+        }
 
         var libraryFolder = id == "PgTenancy.Tool" ? "tools/net10.0/any/" : "lib/net10.0/";
         Assert.NotNull(package.GetEntry($"{libraryFolder}{id}.dll"));

@@ -31,6 +31,15 @@ internal static class ReadmeSnippets
         #endregion
     }
 
+    public static void PackageReadme(WebApplicationBuilder builder, NpgsqlDataSource appRoleDataSource)
+    {
+        #region package-readme
+        builder.Services.AddDbContextPool<ShopContext>(o => o.UseNpgsql(appRoleDataSource).UseTenancy());
+        builder.Services.AddPgTenancy(o => o.FromClaim("tenant_id"));
+        // app.UseAuthentication(); app.UseTenantResolution();  — every query and SaveChanges is bound to the request's tenant
+        #endregion
+    }
+
     public static async Task TestServer()
     {
         #region test-server
