@@ -15,7 +15,8 @@ public sealed class ConsumerTests(ServerFixture server, PackedFeed feed) : IAsyn
 {
     private TestDatabase? _database;
 
-    private string App => Path.Combine(feed.Root, "app");
+    /// <summary>This test's copy of the application (each test gets its own folder, the package folder is shared).</summary>
+    private string App { get; } = Path.Combine(feed.Root, "app-" + Guid.NewGuid().ToString("N")[..8]);
 
     public async ValueTask InitializeAsync()
     {
@@ -63,6 +64,20 @@ public sealed class ConsumerTests(ServerFixture server, PackedFeed feed) : IAsyn
         Assert.Equal(23, checks.Count);
         Assert.All(checks.Where(c => c.Key.StartsWith("RLS-", StringComparison.Ordinal) || c.Key.StartsWith("ROLE-", StringComparison.Ordinal)),
             c => Assert.True(c.Value == "passed", $"{c.Key} is {c.Value} for the consumer's database:\n{report}"));
+    }
+
+    [Fact]
+    public async Task Dotnet_ef_writes_EnableTenantIsolation_in_a_project_that_only_references_the_packages()
+    {
+        // No DesignTimeServicesReference line in the consumer: the EF package's buildTransitive targets add it.
+        await ExternalCommand.RunCheckedAsync(App, Environment(), ["dotnet", "new", "tool-manifest"]);
+        await ExternalCommand.RunCheckedAsync(App, Environment(), ["dotnet", "tool", "install", "dotnet-ef", "--version", "10.0.15"]);
+        await ExternalCommand.RunCheckedAsync(App, Environment(), ["dotnet", "build"], TimeSpan.FromMinutes(8));
+        await ExternalCommand.RunCheckedAsync(App, Environment(), ["dotnet", "ef", "migrations", "add", "Generated", "--output-dir", "Generated"], TimeSpan.FromMinutes(8));
+
+        var migration = File.ReadAllText(Directory.GetFiles(Path.Combine(App, "Generated"), "*_Generated.cs").Single());
+        Assert.Contains(".EnableTenantIsolation(", migration, StringComparison.Ordinal);
+        Assert.Contains($"appRoles: new[] {{ \"{NotesAppRole}\" }}", migration, StringComparison.Ordinal);
     }
 
     /// <summary>The app role the consumer's migration grants to: <c>CreateDatabaseAsync("consumer")</c> makes it.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using PgTenancy.EntityFrameworkCore;
@@ -26,6 +27,13 @@ public sealed class NotesContext(DbContextOptions<NotesContext> options) : DbCon
             note.Property(n => n.Text).HasColumnName("text");
             note.IsTenantScoped(n => n.TenantId);
         });
+}
+
+/// <summary>For dotnet ef: the model and the role its policies name, without connecting.</summary>
+public sealed class DesignTimeNotesFactory : IDesignTimeDbContextFactory<NotesContext>
+{
+    public NotesContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<NotesContext>().UseNpgsql("Host=design-time-only").UseTenancy(t => t.PolicyRoles(NotesMigration.AppRole)).Options);
 }
 
 /// <summary>The schema as a user writes it: a table, the binding's procedures, the app role's grants, RLS.</summary>
