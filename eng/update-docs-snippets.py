@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Copies each #region of tests/PgTenancy.Docs.Tests/Snippets/*.cs into the ```csharp block under its
-<!-- snippet: name --> marker in README.md, src/README.md and docs/*.md. DocsSnippetTests fails when they differ."""
+<!-- snippet: name --> marker in the READMEs (repository, src/, samples/) and docs/*.md. DocsSnippetTests fails when they differ."""
 import glob, os, re, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,7 +19,8 @@ for path in glob.glob(os.path.join(root, 'tests', 'PgTenancy.Docs.Tests', 'Snipp
         i += 1
 
 missing = []
-for path in [os.path.join(root, 'README.md'), os.path.join(root, 'src', 'README.md')] + sorted(glob.glob(os.path.join(root, 'docs', '*.md'))):
+for path in ([os.path.join(root, 'README.md'), os.path.join(root, 'src', 'README.md')] + sorted(glob.glob(os.path.join(root, 'docs', '*.md')))
+             + sorted(glob.glob(os.path.join(root, 'samples', '**', 'README.md'), recursive=True))):
     lines = open(path, encoding='utf-8').read().split('\n')
     out, i = [], 0
     while i < len(lines):

@@ -1,24 +1,18 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using PgTenancy.TestSupport;
 using Xunit;
 
 namespace PgTenancy.Docs.Tests;
 
 /// <summary>
-/// Relative links in README.md, docs/ and the samples' READMEs lead somewhere: the file exists, and an anchor names a
+/// Relative links in the READMEs and docs/ lead somewhere: the file exists, and an anchor names a
 /// heading of it (GitHub's slugs). The doctor's SARIF help links point at docs/doctor.md anchors, so those are checked too.
 /// </summary>
 public sealed partial class DocsLinkTests
 {
-    private static readonly string Root = ExternalCommand.RepositoryRoot();
+    private static readonly string Root = DocsFiles.Root;
 
-    public static TheoryData<string> MarkdownFiles =>
-    [
-        "README.md",
-        .. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal),
-        .. Directory.GetFiles(Path.Combine(Root, "samples"), "README.md", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal),
-    ];
+    public static TheoryData<string> MarkdownFiles => [.. DocsFiles.All];
 
     [Theory]
     [MemberData(nameof(MarkdownFiles))]

@@ -1,21 +1,19 @@
 using System.Text.RegularExpressions;
-using PgTenancy.TestSupport;
 using Xunit;
 
 namespace PgTenancy.Docs.Tests;
 
 /// <summary>
-/// Every C# block of README.md, src/README.md (the packages' page) and docs/ is marked <c>&lt;!-- snippet: name --&gt;</c> and shows exactly the
+/// Every C# block of the READMEs (repository, packages, samples) and docs/ is marked <c>&lt;!-- snippet: name --&gt;</c> and shows exactly the
 /// <c>#region name</c> of a file in Snippets/, which this project compiles: no C# in the docs that does not build.
 /// </summary>
 public sealed partial class DocsSnippetTests
 {
     private const string Fix = "run python3 eng/update-docs-snippets.py after editing the region";
 
-    private static readonly string Root = ExternalCommand.RepositoryRoot();
+    private static readonly string Root = DocsFiles.Root;
 
-    public static TheoryData<string> MarkdownFiles =>
-        ["README.md", "src/README.md", .. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal)];
+    public static TheoryData<string> MarkdownFiles => [.. DocsFiles.All];
 
     [Theory]
     [MemberData(nameof(MarkdownFiles))]
