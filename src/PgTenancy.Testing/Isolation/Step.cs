@@ -214,7 +214,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         int changed;
         if (target == model)
         {
-            var updated = await QueryAsync(statement, cancellationToken).ConfigureAwait(false);
+            var updated = await OwnUpdateAsync(shape, statement, cancellationToken).ConfigureAwait(false);
             RequireOwnRows(shape, updated, "update");
             changed = updated.Count;
         }
@@ -281,6 +281,26 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
                 ? $"{Me}'s update aimed at a key of {context.NameOf(target.Tenant.Value)}'s row in {shape} reached that row: WITH CHECK refused the result, so the policy's USING let {Me} see another tenant's row. {LikelyCauses.Leak}"
                 : $"{Me}'s update by another tenant's key of {shape} failed with {error.SqlState} {error.MessageText}.",
             "0 rows, no error", $"{error.SqlState}: {error.MessageText}");
+    }
+
+    /// <summary>
+    /// Runs an update of the tenant's own row. It changes no tenant column, so a sound policy never refuses it: a
+    /// refusal (42501 from WITH CHECK) means the statement reached a row it must not see — another tenant's, through a
+    /// USING clause broader than WITH CHECK — or its own row fails a WITH CHECK that is too narrow.
+    /// </summary>
+    private async Task<List<string?[]>> OwnUpdateAsync(TableShape shape, Statement statement, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await QueryAsync(statement, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw Fail("model",
+                $"{Me}'s update by key of {shape} changes no tenant column, yet the policy refused it ({e.MessageText}): it reached another tenant's row "
+                + $"(the policy's USING shows rows its WITH CHECK rejects), or WITH CHECK rejects the tenant's own row. {LikelyCauses.Leak} {LikelyCauses.Hidden}",
+                "the update of its own row to succeed", $"{e.SqlState}: {e.MessageText}");
+        }
     }
 
     /// <summary>A write by key must affect exactly the tenant's own rows with that key.</summary>

@@ -64,6 +64,27 @@ public sealed class MutationTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task An_own_update_that_with_check_refuses_is_reported_as_reaching_another_tenant()
+    {
+        // A CI run's counterexample: under USING (true), tenant B's update by id also reached tenant A's row with the
+        // same id, which WITH CHECK then refused. Its replay seed runs that case again (seeds follow the generators:
+        // if they change, find a new seed with the USING (true) runtime mutation above).
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, mutation: Mutation.UsingTrue("notes"));
+        var options = shop.Options(checkCatalog: false);
+
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() => TenantIsolation.VerifyAsync(shop.App(), shop.Tables, new IsolationOptions
+        {
+            OracleConnectionString = options.OracleConnectionString,
+            CheckCatalog = false,
+            Replay = "7854426022278801407,1221648987551853625,5",
+        }));
+
+        Assert.Equal("model", error.Oracle);
+        Assert.Contains("changes no tenant column, yet the policy refused it", error.Message, StringComparison.Ordinal);
+        Assert.Contains("another tenant's row", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_session_level_binding_is_caught_through_PgBouncer()
     {
         await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
