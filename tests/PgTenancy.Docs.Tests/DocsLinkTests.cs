@@ -6,7 +6,8 @@ namespace PgTenancy.Docs.Tests;
 
 /// <summary>
 /// Relative links in the READMEs and docs/ lead somewhere: the file exists, and an anchor names a
-/// heading of it (GitHub's slugs). The doctor's SARIF help links point at docs/doctor.md anchors, so those are checked too.
+/// heading of it (GitHub's slugs). The doctor's SARIF help anchors are checked beside the checks, in
+/// PgTenancy.Doctor.Tests' DocumentationTests.
 /// </summary>
 public sealed partial class DocsLinkTests
 {
@@ -41,14 +42,6 @@ public sealed partial class DocsLinkTests
         }
 
         Assert.True(broken.Count == 0, $"{file} has broken links:\n" + string.Join("\n", broken));
-    }
-
-    [Fact]
-    public void Every_doctor_check_has_its_help_anchor()
-    {
-        var anchors = Anchors(Path.Combine(Root, "docs", "doctor.md"));
-
-        Assert.All(PgTenancy.Doctor.TenancyDoctor.Checks, check => Assert.Contains(check.Id.ToLowerInvariant(), anchors));
     }
 
     /// <summary>GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.</summary>

@@ -13,20 +13,16 @@ public sealed partial class DocsSnippetTests
 
     private static readonly string Root = DocsFiles.Root;
 
+    /// <summary>The snippet regions, read once for all the tests here.</summary>
+    private static readonly Dictionary<string, string> Regions = ReadRegions();
+
     public static TheoryData<string> MarkdownFiles => [.. DocsFiles.All];
 
     [Theory]
     [MemberData(nameof(MarkdownFiles))]
     public void Each_csharp_block_is_a_compiled_snippet(string file)
     {
-        var regions = Regions();
-        var problems = Blocks(file).Select(block => block.Name switch
-        {
-            null => $"{file}:{block.Line}: a C# block without a snippet marker. Move the code into a #region of tests/PgTenancy.Docs.Tests/Snippets and put <!-- snippet: name --> above a ```csharp block.",
-            _ when !regions.TryGetValue(block.Name, out var region) => $"{file}:{block.Line}: snippet '{block.Name}' has no #region in tests/PgTenancy.Docs.Tests/Snippets.",
-            _ when block.Code != regions[block.Name] => $"{file}:{block.Line}: snippet '{block.Name}' differs from its region ({Fix}). The region reads:\n{regions[block.Name]}",
-            _ => null,
-        }).OfType<string>().ToList();
+        var problems = Blocks(file).Select(block => Problem(file, block)).OfType<string>().ToList();
 
         Assert.True(problems.Count == 0, string.Join("\n\n", problems));
     }
@@ -34,9 +30,9 @@ public sealed partial class DocsSnippetTests
     [Fact]
     public void Every_snippet_region_is_shown_somewhere()
     {
-        var shown = MarkdownFiles.Select(row => (string)row.Data).SelectMany(Blocks).Select(b => b.Name).ToHashSet();
+        var shown = DocsFiles.All.SelectMany(Blocks).Select(b => b.Name).ToHashSet();
 
-        var unshown = Regions().Keys.Where(name => !shown.Contains(name)).ToList();
+        var unshown = Regions.Keys.Where(name => !shown.Contains(name)).ToList();
         Assert.True(unshown.Count == 0, $"Regions that no Markdown file shows (show them or delete them): {string.Join(", ", unshown)}");
     }
 
@@ -44,11 +40,21 @@ public sealed partial class DocsSnippetTests
     public void The_checker_sees_the_docs_blocks()
     {
         // Guards the checker itself: were its patterns to match nothing, every other test here would pass vacuously.
-        Assert.True(Regions().Count >= 10);
+        Assert.True(Regions.Count >= 10);
         Assert.Contains(Blocks("README.md"), b => b.Name == "readme-example");
     }
 
     private sealed record Block(int Line, string? Name, string Code);
+
+    /// <summary>What is wrong with <paramref name="block"/>, or null when it shows its region exactly.</summary>
+    private static string? Problem(string file, Block block) =>
+        block.Name is null
+            ? $"{file}:{block.Line}: a C# block without a snippet marker. Move the code into a #region of tests/PgTenancy.Docs.Tests/Snippets and put <!-- snippet: name --> above a ```csharp block."
+            : !Regions.TryGetValue(block.Name, out var region)
+                ? $"{file}:{block.Line}: snippet '{block.Name}' has no #region in tests/PgTenancy.Docs.Tests/Snippets."
+                : block.Code != region
+                    ? $"{file}:{block.Line}: snippet '{block.Name}' differs from its region ({Fix}). The region reads:\n{region}"
+                    : null;
 
     private static List<Block> Blocks(string file)
     {
@@ -78,7 +84,7 @@ public sealed partial class DocsSnippetTests
     }
 
     /// <summary>The regions of Snippets/*.cs by name, their lines dedented to the least indented one.</summary>
-    private static Dictionary<string, string> Regions()
+    private static Dictionary<string, string> ReadRegions()
     {
         var regions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var path in Directory.GetFiles(Path.Combine(Root, "tests", "PgTenancy.Docs.Tests", "Snippets"), "*.cs"))

@@ -1,3 +1,4 @@
+using PgTenancy.TestSupport;
 using Xunit;
 
 namespace PgTenancy.Doctor.Tests;
@@ -7,13 +8,7 @@ public sealed class DocumentationTests
     [Fact]
     public void Every_check_has_its_section_in_docs_doctor_md()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "PgTenancy.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var docs = File.ReadAllText(Path.Combine(root!.FullName, "docs", "doctor.md"));
+        var docs = File.ReadAllText(Path.Combine(ExternalCommand.RepositoryRoot(), "docs", "doctor.md"));
 
         Assert.All(TenancyDoctor.Checks, check =>
         {
