@@ -1,41 +1,31 @@
-using Microsoft.EntityFrameworkCore;
-using PgTenancy.EntityFrameworkCore;
-using PgTenancy.Testing;
-using WebApi.Domain;
+using WebApi.Hosting;
 using Xunit;
 
 namespace WebApi.Tests;
 
 /// <summary>
-/// A throwaway server with the database "webapi", migrated by its owner with the sample's own migrations, and the
-/// roles the API connects as: the app role (row-level security applies) and a BYPASSRLS role for admin work.
+/// The app's own embedded database (<see cref="EmbeddedDatabase"/>: the server, the database "webapi" migrated by its
+/// owner with the sample's migrations, the app role and a BYPASSRLS role), shared by the tests.
 /// </summary>
 public sealed class ShopDatabase : IAsyncLifetime
 {
-    private PostgresServer? _server;
+    private EmbeddedDatabase? _embedded;
 
-    public TestDatabase Database { get; private set; } = null!;
+    private EmbeddedDatabase Embedded => _embedded ?? throw new InvalidOperationException("The database fixture has not started.");
 
-    public string BypassConnectionString { get; private set; } = "";
+    public PgTenancy.Testing.TestDatabase Database => Embedded.Database;
 
-    public string? PgBouncerAppConnectionString =>
-        _server!.HasPgBouncer ? Database.ConnectionString(TestRole.App, throughPgBouncer: true) : null;
+    public string BypassConnectionString => Embedded.BypassConnectionString;
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = await PostgresServer.StartAsync(b => b.WithPgBouncerIfInstalled());
-        Database = await _server.CreateDatabaseAsync("webapi");
-        BypassConnectionString = await Database.CreateBypassRoleAsync();
-        await using var owner = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseNpgsql(Database.OwnerConnectionString).UseTenancy().Options);
-        await owner.Database.MigrateAsync();
-    }
+    public string? PgBouncerAppConnectionString => Embedded.PgBouncerAppConnectionString;
+
+    public async ValueTask InitializeAsync() => _embedded = await EmbeddedDatabase.StartAsync();
 
     public async ValueTask DisposeAsync()
     {
-        Npgsql.NpgsqlConnection.ClearAllPools();
-        if (_server is not null)
+        if (_embedded is not null)
         {
-            await _server.DisposeAsync();
+            await _embedded.DisposeAsync();
         }
     }
 }

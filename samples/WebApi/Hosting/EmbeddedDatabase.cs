@@ -6,23 +6,34 @@ using WebApi.Domain;
 namespace WebApi.Hosting;
 
 /// <summary>
-/// For `dotnet run` on a developer's machine: a throwaway, hardened PostgreSQL (TLS 1.3, SCRAM, pgaudit and PgBouncer
-/// when installed) with the database "webapi", its owner, app and bypass roles, migrated as the owner. Used only in the
-/// Development environment when no connection string is configured; removed when the app stops.
+/// For `dotnet run` on a developer's machine, and for the sample's tests: a throwaway, hardened PostgreSQL (TLS 1.3,
+/// SCRAM, pgaudit and PgBouncer when installed) with the database "webapi", its owner, app and bypass roles, migrated
+/// as the owner. The app uses it only in the Development environment when no connection string is configured;
+/// disposing it stops the server and removes it.
 /// </summary>
 public sealed class EmbeddedDatabase : IAsyncDisposable
 {
     private readonly PostgresServer _server;
 
-    private EmbeddedDatabase(PostgresServer server) => _server = server;
-
-    public static async Task<EmbeddedDatabase?> StartIfUnconfiguredAsync(ConfigurationManager configuration, IHostEnvironment environment)
+    private EmbeddedDatabase(PostgresServer server, TestDatabase database, string bypassConnectionString)
     {
-        if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("App")) || !environment.IsDevelopment())
-        {
-            return null;
-        }
+        _server = server;
+        Database = database;
+        BypassConnectionString = bypassConnectionString;
+    }
 
+    /// <summary>The database "webapi" and its owner and app roles.</summary>
+    public TestDatabase Database { get; }
+
+    /// <summary>The BYPASSRLS role's connection string, for the admin endpoints and the job's list of tenants.</summary>
+    public string BypassConnectionString { get; }
+
+    /// <summary>The app role through PgBouncer, or null when PgBouncer is not installed.</summary>
+    public string? PgBouncerAppConnectionString =>
+        _server.HasPgBouncer ? Database.ConnectionString(TestRole.App, throughPgBouncer: true) : null;
+
+    public static async Task<EmbeddedDatabase> StartAsync()
+    {
         var server = await PostgresServer.StartAsync(b => b.WithPgBouncerIfInstalled());
         try
         {
@@ -38,16 +49,27 @@ public sealed class EmbeddedDatabase : IAsyncDisposable
                 await owner.Database.MigrateAsync();
             }
 
-            configuration["ConnectionStrings:App"] = database.AppConnectionString;
-            configuration["ConnectionStrings:Bypass"] = bypass;
-            Console.WriteLine($"Embedded PostgreSQL: {server.Describe()}");
-            return new EmbeddedDatabase(server);
+            return new EmbeddedDatabase(server, database, bypass);
         }
         catch
         {
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    public static async Task<EmbeddedDatabase?> StartIfUnconfiguredAsync(ConfigurationManager configuration, IHostEnvironment environment)
+    {
+        if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("App")) || !environment.IsDevelopment())
+        {
+            return null;
+        }
+
+        var embedded = await StartAsync();
+        configuration["ConnectionStrings:App"] = embedded.Database.AppConnectionString;
+        configuration["ConnectionStrings:Bypass"] = embedded.BypassConnectionString;
+        Console.WriteLine($"Embedded PostgreSQL: {embedded._server.Describe()}");
+        return embedded;
     }
 
     /// <summary>Stops the server and removes its folder, databases and roles with it.</summary>
