@@ -7,10 +7,10 @@ public sealed class DoctorOptions
     public required string AppRole { get; init; }
 
     /// <summary>The name of the tenant column; a table with it is a tenant table (default <c>tenant_id</c>).</summary>
-    public string TenantColumn { get; init; } = "tenant_id";
+    public string TenantColumn { get; init; } = TenancyDefaults.TenantColumn;
 
     /// <summary>The setting that carries the tenant (default <c>app.tenant_id</c>); pinning it per role or database is a finding.</summary>
-    public string SettingName { get; init; } = "app.tenant_id";
+    public string SettingName { get; init; } = TenancyDefaults.SettingName;
 
     /// <summary>A pgbouncer.ini to check as well (checks PGB-01 to PGB-05 run only when one is given).</summary>
     public string? PgBouncerConfigPath { get; init; }

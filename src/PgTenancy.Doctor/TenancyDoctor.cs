@@ -43,7 +43,7 @@ public static class TenancyDoctor
     /// superuser nor BYPASSRLS (nor a member of one), owns no table, has no TRUNCATE on tenant tables, and every tenant
     /// table has forced RLS. These checks need no privilege beyond the application's own.
     /// </summary>
-    public static Task<DoctorReport> CheckOwnRoleAsync(NpgsqlDataSource appDataSource, string tenantColumn = "tenant_id", CancellationToken cancellationToken = default)
+    public static Task<DoctorReport> CheckOwnRoleAsync(NpgsqlDataSource appDataSource, string tenantColumn = TenancyDefaults.TenantColumn, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(appDataSource);
         return RunAsync(appDataSource, OwnRoleChecks, connectedRole => new DoctorOptions { AppRole = connectedRole, TenantColumn = tenantColumn }, cancellationToken);

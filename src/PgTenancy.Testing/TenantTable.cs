@@ -7,7 +7,7 @@ namespace PgTenancy.Testing;
 /// <param name="Name">The table name, unquoted (for example <c>orders</c>).</param>
 /// <param name="TenantColumn">The column holding the tenant id.</param>
 /// <param name="Schema">The table's schema.</param>
-public sealed record TenantTable(string Name, string TenantColumn = "tenant_id", string Schema = "public")
+public sealed record TenantTable(string Name, string TenantColumn = TenancyDefaults.TenantColumn, string Schema = "public")
 {
     /// <inheritdoc/>
     public override string ToString() => Schema == "public" ? Name : $"{Schema}.{Name}";

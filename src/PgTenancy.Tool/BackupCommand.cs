@@ -44,7 +44,7 @@ internal static class BackupCommand
                 case "verify":
                     var differences = await RestoreVerifier.VerifyAsync(
                         Connection(options), await Key(options), options.Required("--input", "the backup file to verify"),
-                        options["--tenant-column"] ?? "tenant_id", output, CancellationToken.None);
+                        options["--tenant-column"] ?? TenancyDefaults.TenantColumn, output, CancellationToken.None);
                     if (differences.Count > 0)
                     {
                         error.WriteLine($"pgtenancy backup verify: the restored database differs from the source in {differences.Count} place(s):");

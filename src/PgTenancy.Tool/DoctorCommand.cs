@@ -79,8 +79,8 @@ internal static class DoctorCommand
             report = await TenancyDoctor.RunAsync(dataSource, new DoctorOptions
             {
                 AppRole = appRole,
-                TenantColumn = options["--tenant-column"] ?? "tenant_id",
-                SettingName = options["--setting-name"] ?? "app.tenant_id",
+                TenantColumn = options["--tenant-column"] ?? TenancyDefaults.TenantColumn,
+                SettingName = options["--setting-name"] ?? TenancyDefaults.SettingName,
                 PgBouncerConfigPath = options["--pgbouncer-config"],
             }).ConfigureAwait(false);
         }

@@ -43,7 +43,7 @@ internal static partial class ExportCommand
             var target = options.Required("--output", "the file to write");
             var counts = await TenantExport.WriteAsync(
                 options.Required("--connection", "an Npgsql connection string for the application role (not a superuser: RLS must apply)"),
-                tenant, options["--tenant-column"] ?? "tenant_id", tables, target, CancellationToken.None);
+                tenant, options["--tenant-column"] ?? TenancyDefaults.TenantColumn, tables, target, CancellationToken.None);
             foreach (var (table, count) in counts)
             {
                 output.WriteLine($"{table}: {count} rows");

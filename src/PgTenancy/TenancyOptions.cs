@@ -4,9 +4,10 @@ namespace PgTenancy;
 
 /// <summary>
 /// How PgTenancy binds tenants: which setting carries the tenant, which kind of id the tenant column holds, what
-/// happens without a tenant, and where the database objects of the binding live. Immutable once made.
+/// happens without a tenant, and where the database objects of the binding live. Immutable, with value equality: two
+/// options are equal when every setting is (the accessor by reference), and <c>with</c> makes a changed copy.
 /// </summary>
-public sealed partial class TenancyOptions
+public sealed partial record TenancyOptions
 {
     /// <summary>The options used when none are given: <c>app.tenant_id</c>, uuid tenants, throw without a tenant.</summary>
     public static TenancyOptions Default { get; } = new();
@@ -15,7 +16,7 @@ public sealed partial class TenancyOptions
     /// The custom setting that carries the tenant (default <c>app.tenant_id</c>): two lower-case identifiers joined by
     /// a dot, as PostgreSQL requires of custom settings. The policies read it with <c>current_setting(…, true)</c>.
     /// </summary>
-    public string SettingName { get; init; } = "app.tenant_id";
+    public string SettingName { get; init; } = TenancyDefaults.SettingName;
 
     /// <summary>The type of the tenant column (default <see cref="TenantIdKind.Uuid"/>).</summary>
     public TenantIdKind TenantKind { get; init; } = TenantIdKind.Uuid;
@@ -27,7 +28,7 @@ public sealed partial class TenancyOptions
     public ITenantAccessor TenantAccessor { get; init; } = AmbientTenantAccessor.Instance;
 
     /// <summary>The schema that holds the binding's procedures (default <c>pgtenancy</c>), made by <see cref="TenancyInstaller"/>.</summary>
-    public string Schema { get; init; } = "pgtenancy";
+    public string Schema { get; init; } = TenancyDefaults.Schema;
 
     /// <summary>
     /// Refuse connections whose role is a superuser or has BYPASSRLS (default <see langword="true"/>): row-level

@@ -129,7 +129,7 @@ public sealed class TenantBatch : DbBatch
         {
             return execute();
         }
-        catch (PostgresException e) when (_connection?.Binder.Explain(e) is { } explained)
+        catch (PostgresException e) when (_connection?.Binding.Explain(e) is { } explained)
         {
             throw explained;
         }
@@ -141,7 +141,7 @@ public sealed class TenantBatch : DbBatch
         {
             return await execute().ConfigureAwait(false);
         }
-        catch (PostgresException e) when (_connection?.Binder.Explain(e) is { } explained)
+        catch (PostgresException e) when (_connection?.Binding.Explain(e) is { } explained)
         {
             throw explained;
         }
@@ -175,13 +175,8 @@ public sealed class TenantBatch : DbBatch
             ?? throw new InvalidOperationException("The batch has no connection: create it with connection.CreateBatch() on a connection from the TenantDataSource.");
 
         // Fail closed before anything is sent.
-        var tenant = connection.Binder.CurrentTenantValue();
-        var batch = new NpgsqlBatch(connection.Inner, (_transaction ?? connection.CurrentTransaction)?.Inner) { Timeout = _template.Timeout };
-        batch.BatchCommands.Add(connection.Binder.BindBatchCommand(tenant));
-        foreach (var command in _template.BatchCommands)
-        {
-            batch.BatchCommands.Add(command);
-        }
+        var tenant = connection.Binding.CurrentTenant();
+        var batch = connection.Binding.Bind(_template, tenant, connection.Inner, (_transaction ?? connection.CurrentTransaction)?.Inner);
 
         Volatile.Write(ref _inFlight, batch);
         return batch;

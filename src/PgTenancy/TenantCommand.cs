@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using Npgsql;
+using PgTenancy.Binding;
 using PgTenancy.Internal;
 
 namespace PgTenancy;
@@ -18,7 +19,7 @@ public sealed class TenantCommand : DbCommand
     private TenantConnection? _connection;
     private TenantTransaction? _transaction;
     private bool _prepare;
-    private object? _inFlight;
+    private BoundExecution? _inFlight;
 
     /// <summary>Creates a command with no connection; set <see cref="Connection"/> before executing it.</summary>
     public TenantCommand()
@@ -97,18 +98,7 @@ public sealed class TenantCommand : DbCommand
     }
 
     /// <inheritdoc/>
-    public override void Cancel()
-    {
-        switch (Volatile.Read(ref _inFlight))
-        {
-            case NpgsqlCommand command:
-                command.Cancel();
-                break;
-            case NpgsqlBatch batch:
-                batch.Cancel();
-                break;
-        }
-    }
+    public override void Cancel() => Volatile.Read(ref _inFlight)?.Cancel();
 
     /// <summary>Creates an Npgsql parameter for this command.</summary>
     public new NpgsqlParameter CreateParameter() => _template.CreateParameter();
@@ -131,30 +121,28 @@ public sealed class TenantCommand : DbCommand
 
     /// <inheritdoc/>
     public override int ExecuteNonQuery() =>
-        ExecuteAsync(static (e, _, _) => new ValueTask<int>(e.ExecuteNonQuery()), static (b, _, _) => new ValueTask<int>(b.ExecuteNonQuery()), async: false, completesHere: true, CancellationToken.None)
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteNonQueryAsync(async, ct), async: false, completesHere: true, CancellationToken.None)
             .AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken) =>
-        ExecuteAsync(static async (e, _, ct) => await e.ExecuteNonQueryAsync(ct).ConfigureAwait(false), static async (b, _, ct) => await b.ExecuteNonQueryAsync(ct).ConfigureAwait(false), async: true, completesHere: true, cancellationToken)
-            .AsTask();
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteNonQueryAsync(async, ct), async: true, completesHere: true, cancellationToken).AsTask();
 
     /// <inheritdoc/>
     public override object? ExecuteScalar() =>
-        ExecuteAsync(static (e, _, _) => new ValueTask<object?>(e.ExecuteScalar()), static (b, _, _) => new ValueTask<object?>(b.ExecuteScalar()), async: false, completesHere: true, CancellationToken.None)
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteScalarAsync(async, ct), async: false, completesHere: true, CancellationToken.None)
             .AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken) =>
-        ExecuteAsync(static async (e, _, ct) => await e.ExecuteScalarAsync(ct).ConfigureAwait(false), static async (b, _, ct) => await b.ExecuteScalarAsync(ct).ConfigureAwait(false), async: true, completesHere: true, cancellationToken)
-            .AsTask();
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteScalarAsync(async, ct), async: true, completesHere: true, cancellationToken).AsTask();
 
     /// <summary>Executes the command and returns Npgsql's reader over the caller's result sets (the bind adds none).</summary>
     public new NpgsqlDataReader ExecuteReader() => ExecuteReader(CommandBehavior.Default);
 
     /// <inheritdoc cref="ExecuteReader()"/>
     public new NpgsqlDataReader ExecuteReader(CommandBehavior behavior) =>
-        ExecuteAsync(static (e, behavior, _) => new ValueTask<NpgsqlDataReader>(e.ExecuteReader(behavior)), static (b, behavior, _) => new ValueTask<NpgsqlDataReader>(b.ExecuteReader(behavior)), async: false, completesHere: false, CancellationToken.None, behavior)
+        ExecuteAsync(static (e, behavior, async, ct) => e.ExecuteReaderAsync(behavior, async, ct), async: false, completesHere: false, CancellationToken.None, behavior)
             .AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="ExecuteReader()"/>
@@ -163,8 +151,7 @@ public sealed class TenantCommand : DbCommand
 
     /// <inheritdoc cref="ExecuteReader()"/>
     public new Task<NpgsqlDataReader> ExecuteReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(static async (e, behavior, ct) => await e.ExecuteReaderAsync(behavior, ct).ConfigureAwait(false), static async (b, behavior, ct) => await b.ExecuteReaderAsync(behavior, ct).ConfigureAwait(false), async: true, completesHere: false, cancellationToken, behavior)
-            .AsTask();
+        ExecuteAsync(static (e, behavior, async, ct) => e.ExecuteReaderAsync(behavior, async, ct), async: true, completesHere: false, cancellationToken, behavior).AsTask();
 
     /// <inheritdoc/>
     protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => ExecuteReader(behavior);
@@ -174,8 +161,7 @@ public sealed class TenantCommand : DbCommand
         await ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false);
 
     private async ValueTask<T> ExecuteAsync<T>(
-        Func<NpgsqlCommand, CommandBehavior, CancellationToken, ValueTask<T>> onCommand,
-        Func<NpgsqlBatch, CommandBehavior, CancellationToken, ValueTask<T>> onBatch,
+        Func<BoundExecution, CommandBehavior, bool, CancellationToken, ValueTask<T>> execute,
         bool async,
         bool completesHere,
         CancellationToken cancellationToken,
@@ -191,89 +177,35 @@ public sealed class TenantCommand : DbCommand
         }
 
         // Fail closed before anything is sent: no tenant (unless opted out) or a tenant of the wrong kind throws here.
-        var tenant = connection.Binder.CurrentTenantValue();
+        var binding = connection.Binding;
+        var tenant = binding.CurrentTenant();
         var transaction = (_transaction ?? connection.CurrentTransaction)?.Inner;
+        var bound = binding.Bind(_template, tenant, connection.Inner, transaction);
+        Volatile.Write(ref _inFlight, bound);
         try
         {
-            if (BoundStatements.NeedsBatch(_template.CommandType, _template.Parameters))
-            {
-                var batch = BoundStatements.BatchedCommand(connection.Binder, tenant, _template, connection.Inner, transaction);
-                Volatile.Write(ref _inFlight, batch);
-                if (_prepare)
-                {
-                    await PrepareAsync(batch, async, cancellationToken).ConfigureAwait(false);
-                }
-
-                var result = await onBatch(batch, behavior, cancellationToken).ConfigureAwait(false);
-                if (completesHere)
-                {
-                    BoundStatements.CopyOutputValues(batch.BatchCommands[1].Parameters, _template.Parameters);
-                    await DisposeAsync(batch, async).ConfigureAwait(false);
-                }
-
-                return result;
-            }
-
-            var command = BoundStatements.PrefixedCommand(connection.Binder, tenant, _template, connection.Inner, transaction);
-            Volatile.Write(ref _inFlight, command);
             if (_prepare)
             {
-                await PrepareAsync(command, async, cancellationToken).ConfigureAwait(false);
+                await bound.PrepareAsync(async, cancellationToken).ConfigureAwait(false);
             }
 
-            var value = await onCommand(command, behavior, cancellationToken).ConfigureAwait(false);
+            var result = await execute(bound, behavior, async, cancellationToken).ConfigureAwait(false);
             if (completesHere)
             {
-                BoundStatements.CopyOutputValues(command.Parameters, _template.Parameters);
-                await DisposeAsync(command, async).ConfigureAwait(false);
+                // A reader keeps using its command until it is closed, so only executions that complete here dispose theirs.
+                bound.CopyOutputValuesTo(_template.Parameters);
+                await bound.DisposeAsync(async).ConfigureAwait(false);
             }
 
-            return value;
+            return result;
         }
-        catch (PostgresException e) when (connection.Binder.Explain(e) is { } explained)
+        catch (PostgresException e) when (binding.Explain(e) is { } explained)
         {
             throw explained;
         }
         finally
         {
             Volatile.Write(ref _inFlight, null);
-        }
-    }
-
-    // A reader keeps using its command until it is closed, so only executions that complete here dispose theirs.
-    private static async ValueTask DisposeAsync(IAsyncDisposable executed, bool async)
-    {
-        if (async)
-        {
-            await executed.DisposeAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            ((IDisposable)executed).Dispose();
-        }
-    }
-
-    private static async ValueTask PrepareAsync(DbCommand command, bool async, CancellationToken cancellationToken)
-    {
-        if (async)
-        {
-            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            command.Prepare();
-        }
-    }
-
-    private static async ValueTask PrepareAsync(DbBatch batch, bool async, CancellationToken cancellationToken)
-    {
-        if (async)
-        {
-            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            batch.Prepare();
         }
     }
 

@@ -2,7 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using Npgsql;
-using PgTenancy.Internal;
+using PgTenancy.Binding;
 
 namespace PgTenancy;
 
@@ -14,13 +14,13 @@ namespace PgTenancy;
 public sealed class TenantConnection : DbConnection
 {
     private readonly NpgsqlConnection _inner;
-    private readonly TenantBinder _binder;
+    private readonly TenantBinding _binding;
     private TenantTransaction? _transaction;
 
-    internal TenantConnection(NpgsqlConnection inner, TenantBinder binder)
+    internal TenantConnection(NpgsqlConnection inner, TenantBinding binding)
     {
         _inner = inner;
-        _binder = binder;
+        _binding = binding;
         _inner.StateChange += (_, e) => OnStateChange(e);
     }
 
@@ -52,7 +52,7 @@ public sealed class TenantConnection : DbConnection
 
     internal NpgsqlConnection Inner => _inner;
 
-    internal TenantBinder Binder => _binder;
+    internal TenantBinding Binding => _binding;
 
     /// <summary>The open transaction begun on this connection, if any.</summary>
     internal TenantTransaction? CurrentTransaction =>
@@ -194,9 +194,7 @@ public sealed class TenantConnection : DbConnection
         var transaction = CurrentTransaction
             ?? throw new InvalidOperationException(
                 "COPY on a tenant-bound connection needs an explicit transaction, so that the tenant stays bound while the rows stream: call BeginTransaction() first, and commit after the COPY.");
-        var tenant = _binder.CurrentTenantValue();
-        var command = new NpgsqlCommand(_binder.PositionalBindStatement, _inner, transaction.Inner);
-        command.Parameters.Add(TenantBinder.TenantParameter(tenant));
+        var command = _binding.BindForTransaction(_binding.CurrentTenant(), _inner, transaction.Inner);
         if (async)
         {
             await using (command.ConfigureAwait(false))
@@ -219,7 +217,7 @@ public sealed class TenantConnection : DbConnection
     {
         try
         {
-            await _binder.EnsureRoleIsBoundAsync(_inner, async, cancellationToken).ConfigureAwait(false);
+            await _binding.RoleGuard.EnsureAsync(_inner, async, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Npgsql;
-using PgTenancy.Internal;
+using PgTenancy.Binding;
 
 namespace PgTenancy;
 
@@ -24,7 +24,7 @@ namespace PgTenancy;
 public sealed class TenantDataSource : DbDataSource
 {
     private readonly NpgsqlDataSource _inner;
-    private readonly TenantBinder _binder;
+    private readonly TenantBinding _binding;
 
     /// <summary>Wraps <paramref name="inner"/>, which should connect as the application role (not the tables' owner).</summary>
     /// <param name="inner">The data source to draw physical connections from. It stays the caller's to dispose.</param>
@@ -35,17 +35,17 @@ public sealed class TenantDataSource : DbDataSource
     {
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
-        _binder = new TenantBinder(options ?? TenancyOptions.Default);
+        _binding = new TenantBinding(options ?? TenancyOptions.Default);
     }
 
     /// <summary>The options this data source binds with.</summary>
-    public TenancyOptions Options => _binder.Options;
+    public TenancyOptions Options => _binding.Options;
 
     /// <inheritdoc/>
     public override string ConnectionString => _inner.ConnectionString;
 
     /// <summary>Creates a closed tenant-bound connection.</summary>
-    public new TenantConnection CreateConnection() => new(_inner.CreateConnection(), _binder);
+    public new TenantConnection CreateConnection() => new(_inner.CreateConnection(), _binding);
 
     /// <summary>Opens a tenant-bound connection.</summary>
     /// <exception cref="TenancyConfigurationException">The role is a superuser or has BYPASSRLS.</exception>

@@ -1,3 +1,4 @@
+using PgTenancy;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using PgTenancy.Doctor.Hosting;
@@ -13,7 +14,7 @@ public static class TenancyDoctorServiceCollectionExtensions
     /// security or a tenant table is not isolated. <paramref name="appDataSource"/> picks the application's data source.
     /// </summary>
     public static IHealthChecksBuilder AddPgTenancyIsolation(
-        this IHealthChecksBuilder builder, Func<IServiceProvider, NpgsqlDataSource> appDataSource, string tenantColumn = "tenant_id")
+        this IHealthChecksBuilder builder, Func<IServiceProvider, NpgsqlDataSource> appDataSource, string tenantColumn = TenancyDefaults.TenantColumn)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(appDataSource);
@@ -25,7 +26,7 @@ public static class TenancyDoctorServiceCollectionExtensions
     /// Refuses to start the application when its own role is a superuser, BYPASSRLS (or a member of one) or owns a table.
     /// </summary>
     public static IServiceCollection AddPgTenancyStartupGuard(
-        this IServiceCollection services, Func<IServiceProvider, NpgsqlDataSource> appDataSource, string tenantColumn = "tenant_id")
+        this IServiceCollection services, Func<IServiceProvider, NpgsqlDataSource> appDataSource, string tenantColumn = TenancyDefaults.TenantColumn)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(appDataSource);

@@ -7,7 +7,7 @@ namespace PgTenancy.Doctor.Hosting;
 /// A health check: unhealthy when the application's own role escapes row-level security or a tenant table is not
 /// isolated (<see cref="TenancyDoctor.CheckOwnRoleAsync"/>); the description lists the findings, never row data.
 /// </summary>
-public sealed class TenancyHealthCheck(NpgsqlDataSource appDataSource, string tenantColumn = "tenant_id") : IHealthCheck
+public sealed class TenancyHealthCheck(NpgsqlDataSource appDataSource, string tenantColumn = TenancyDefaults.TenantColumn) : IHealthCheck
 {
     /// <inheritdoc/>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -8,7 +8,7 @@ namespace PgTenancy.Doctor.Hosting;
 /// or owns a table: with such a role row-level security silently does not apply, so serving requests would serve
 /// every tenant's rows. Throws <see cref="TenancyConfigurationException"/> from the host's start.
 /// </summary>
-public sealed class TenancyStartupGuard(NpgsqlDataSource appDataSource, string tenantColumn = "tenant_id") : IHostedService
+public sealed class TenancyStartupGuard(NpgsqlDataSource appDataSource, string tenantColumn = TenancyDefaults.TenantColumn) : IHostedService
 {
     private static readonly string[] Fatal = ["ROLE-01", "ROLE-02", "ROLE-03"];
 

@@ -3,7 +3,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using PgTenancy.EntityFrameworkCore.Diagnostics;
 using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
-using PgTenancy.Internal;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
+using PgTenancy.Binding;
 
 namespace PgTenancy.EntityFrameworkCore.Binding;
 
@@ -13,34 +15,42 @@ namespace PgTenancy.EntityFrameworkCore.Binding;
 /// mechanism of <see cref="TenantDataSource"/>. SaveChanges is bound by its batches instead
 /// (<see cref="Update.TenantModificationCommandBatch"/>), and migrations are never bound: they run as the owner.
 /// </summary>
-internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandInterceptor
+internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILoggerFactory loggers) : DbCommandInterceptor
 {
+    // Resolved per context (this interceptor is a scoped service), from that context's own UseTenancy() options.
+    private readonly TenancyOptionsExtension _tenancy = options.FindExtension<TenancyOptionsExtension>() ?? new TenancyOptionsExtension();
+    private readonly ILogger _logger = loggers.CreateLogger(TenancyLog.Category);
+
+    private TenantBinding Binding => _tenancy.Binding;
+
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
         Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        return Bind(command, eventData) is { } batch ? InterceptionResult<DbDataReader>.SuppressWithResult(batch.ExecuteReader()) : result;
+        return Bind(command, eventData) is { } bound
+            ? InterceptionResult<DbDataReader>.SuppressWithResult(bound.ExecuteReaderAsync(System.Data.CommandBehavior.Default, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            : result;
     }
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
         await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
-        return Bind(command, eventData) is { } batch
-            ? InterceptionResult<DbDataReader>.SuppressWithResult(await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        return Bind(command, eventData) is { } bound
+            ? InterceptionResult<DbDataReader>.SuppressWithResult(await bound.ExecuteReaderAsync(System.Data.CommandBehavior.Default, async: true, cancellationToken).ConfigureAwait(false))
             : result;
     }
 
     public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
         Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        if (Bind(command, eventData) is not { } batch)
+        if (Bind(command, eventData) is not { } bound)
         {
             return result;
         }
 
-        using (batch)
+        using (bound)
         {
-            return InterceptionResult<int>.SuppressWithResult(batch.ExecuteNonQuery());
+            return InterceptionResult<int>.SuppressWithResult(bound.ExecuteNonQueryAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult());
         }
     }
 
@@ -48,28 +58,28 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
         DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
-        if (Bind(command, eventData) is not { } batch)
+        if (Bind(command, eventData) is not { } bound)
         {
             return result;
         }
 
-        await using (batch.ConfigureAwait(false))
+        await using (bound.ConfigureAwait(false))
         {
-            return InterceptionResult<int>.SuppressWithResult(await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false));
+            return InterceptionResult<int>.SuppressWithResult(await bound.ExecuteNonQueryAsync(async: true, cancellationToken).ConfigureAwait(false));
         }
     }
 
     public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
         Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        if (Bind(command, eventData) is not { } batch)
+        if (Bind(command, eventData) is not { } bound)
         {
             return result;
         }
 
-        using (batch)
+        using (bound)
         {
-            return InterceptionResult<object>.SuppressWithResult(batch.ExecuteScalar()!);
+            return InterceptionResult<object>.SuppressWithResult(bound.ExecuteScalarAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult()!);
         }
     }
 
@@ -77,20 +87,20 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
         DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
         await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
-        if (Bind(command, eventData) is not { } batch)
+        if (Bind(command, eventData) is not { } bound)
         {
             return result;
         }
 
-        await using (batch.ConfigureAwait(false))
+        await using (bound.ConfigureAwait(false))
         {
-            return InterceptionResult<object>.SuppressWithResult((await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+            return InterceptionResult<object>.SuppressWithResult((await bound.ExecuteScalarAsync(async: true, cancellationToken).ConfigureAwait(false))!);
         }
     }
 
     public override void CommandFailed(DbCommand command, CommandErrorEventData eventData)
     {
-        if (eventData.Exception is PostgresException postgres && binder.Explain(postgres) is { } explained)
+        if (eventData.Exception is PostgresException postgres && Binding.Explain(postgres) is { } explained)
         {
             throw explained;
         }
@@ -108,9 +118,9 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
     /// rightly run as the owner, a superuser or a bypass role.
     /// </summary>
     private ValueTask Guard(DbCommand command, CommandEventData eventData, bool async, CancellationToken cancellationToken) =>
-        eventData.CommandSource == CommandSource.Migrations || TenancyContext.BypassReason(eventData.Context) is not null
+        eventData.CommandSource == CommandSource.Migrations || _tenancy.BypassReason is not null
             ? ValueTask.CompletedTask
-            : binder.EnsureRoleIsBoundAsync(
+            : Binding.RoleGuard.EnsureAsync(
                 command.Connection as NpgsqlConnection ?? throw new InvalidOperationException($"PgTenancy needs an NpgsqlConnection, but EF Core uses a {command.Connection?.GetType().Name}."),
                 async,
                 cancellationToken);
@@ -120,14 +130,14 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
     /// returns the bound batch to execute instead of the command (positional parameters from raw SQL, procedures).
     /// Throws before anything is sent when no tenant is current.
     /// </summary>
-    private NpgsqlBatch? Bind(DbCommand command, CommandEventData eventData)
+    private BoundExecution? Bind(DbCommand command, CommandEventData eventData)
     {
         if (eventData.CommandSource is CommandSource.SaveChanges or CommandSource.Migrations)
         {
             return null;
         }
 
-        if (TenancyContext.BypassReason(eventData.Context) is { } reason)
+        if (_tenancy.BypassReason is { } reason)
         {
             TenancyActivity.TagBypass(reason);
             return null;
@@ -135,13 +145,9 @@ internal sealed class TenantCommandInterceptor(TenantBinder binder) : DbCommandI
 
         var npgsqlCommand = command as NpgsqlCommand
             ?? throw new InvalidOperationException($"PgTenancy binds Npgsql commands only, but EF Core is executing a {command.GetType().Name}.");
-        var tenant = binder.CurrentTenantValue();
+        var tenant = Binding.CurrentTenant();
         TenancyActivity.TagTenant(tenant);
-        var logger = TenancyContext.Logger(eventData.Context);
-        var context = eventData.Context?.GetType();
-        TenancyLog.CommandBound(logger, tenant, eventData.CommandSource, context);
-        return binder.TryBindInPlace(npgsqlCommand, tenant)
-            ? null
-            : binder.CreateBoundBatch(npgsqlCommand, tenant);
+        TenancyLog.CommandBound(_logger, tenant, eventData.CommandSource, eventData.Context?.GetType());
+        return Binding.BindInPlace(npgsqlCommand, tenant);
     }
 }

@@ -1,9 +1,8 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
-using PgTenancy.Internal;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace PgTenancy.EntityFrameworkCore.ChangeTracking;
 
@@ -12,8 +11,11 @@ namespace PgTenancy.EntityFrameworkCore.ChangeTracking;
 /// the entity and its key — an added or deleted entity of another tenant and any change of a tenant property. The
 /// database would refuse them too (WITH CHECK, or 0 rows); failing here says why, before anything is sent.
 /// </summary>
-internal sealed class TenantEntitiesInterceptor(TenantBinder binder) : SaveChangesInterceptor
+internal sealed class TenantEntitiesInterceptor(IDbContextOptions options) : SaveChangesInterceptor
 {
+    // Resolved per context (this interceptor is a scoped service), from that context's own UseTenancy() options.
+    private readonly TenancyOptionsExtension _tenancy = options.FindExtension<TenancyOptionsExtension>() ?? new TenancyOptionsExtension();
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Check(eventData.Context);
@@ -29,7 +31,7 @@ internal sealed class TenantEntitiesInterceptor(TenantBinder binder) : SaveChang
 
     private void Check(DbContext? context)
     {
-        if (context is null || TenancyContext.BypassReason(context) is not null)
+        if (context is null || _tenancy.BypassReason is not null)
         {
             return; // a cross-tenant context writes the tenants it is told to
         }
@@ -43,7 +45,7 @@ internal sealed class TenantEntitiesInterceptor(TenantBinder binder) : SaveChang
                 continue;
             }
 
-            tenant ??= binder.CurrentTenantValue();
+            tenant ??= _tenancy.Binding.CurrentTenant();
             var property = entry.Property(tenantProperty.Name);
             switch (entry.State)
             {
@@ -60,29 +62,25 @@ internal sealed class TenantEntitiesInterceptor(TenantBinder binder) : SaveChang
         }
     }
 
-    private static bool IsUnset(object? value) => value is null || value is Guid { } guid && guid == Guid.Empty || value is 0L or 0 || value is "";
+    private static bool IsUnset(object? value) => value is null || value is Guid { } guid && guid == Guid.Empty || value is 0L or 0 or (short)0 || value is "";
 
-    private static bool Same(object? value, string tenant) => value switch
-    {
-        Guid guid => guid.ToString("D") == tenant,
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture) == tenant,
-        _ => value?.ToString() == tenant,
-    };
+    private static bool Same(object? value, string tenant) => TenantKinds.ToText(value) == tenant;
 
     private static object ToClr(string tenant, Type clrType, EntityEntry entry)
     {
-        var type = Nullable.GetUnderlyingType(clrType) ?? clrType;
         if (tenant.Length == 0)
         {
             throw Refuse(entry, "has no tenant, and no tenant is current to fill in (MissingTenantBehavior.MatchNoRows)");
         }
 
-        return type == typeof(Guid) ? Guid.Parse(tenant)
-            : type == typeof(long) ? long.Parse(tenant, CultureInfo.InvariantCulture)
-            : type == typeof(int) ? int.Parse(tenant, CultureInfo.InvariantCulture)
-            : type == typeof(string) ? tenant
-            : throw new InvalidOperationException(
-                $"The tenant property of '{entry.Metadata.DisplayName()}' is a {type.Name}; PgTenancy fills Guid, long, int or string tenant properties.");
+        try
+        {
+            return TenantKinds.ToClr(tenant, clrType);
+        }
+        catch (FormatException e)
+        {
+            throw Refuse(entry, $"cannot take the current tenant '{tenant}': {e.Message}");
+        }
     }
 
     private static InvalidOperationException Refuse(EntityEntry entry, string what)

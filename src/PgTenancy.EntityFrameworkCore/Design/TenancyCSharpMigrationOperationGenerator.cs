@@ -49,7 +49,7 @@ internal sealed class TenancyCSharpMigrationOperationGenerator(CSharpMigrationOp
             arguments.Add($"schema: {_code.Literal(operation.Schema)}");
         }
 
-        if (operation.PolicyName != "tenant_isolation")
+        if (operation.PolicyName != TenancyDefaults.PolicyName)
         {
             arguments.Add($"policyName: {_code.Literal(operation.PolicyName)}");
         }

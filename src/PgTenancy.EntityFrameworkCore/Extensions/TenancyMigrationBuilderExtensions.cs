@@ -23,8 +23,8 @@ public static class TenancyMigrationBuilderExtensions
         TenantIdKind tenantKind = TenantIdKind.Uuid,
         string[]? appRoles = null,
         string? schema = null,
-        string policyName = "tenant_isolation",
-        string settingName = "app.tenant_id") =>
+        string policyName = TenancyDefaults.PolicyName,
+        string settingName = TenancyDefaults.SettingName) =>
         Add(migrationBuilder, new EnableTenantIsolationOperation
         {
             Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName,
@@ -38,19 +38,19 @@ public static class TenancyMigrationBuilderExtensions
         TenantIdKind tenantKind = TenantIdKind.Uuid,
         string[]? appRoles = null,
         string? schema = null,
-        string policyName = "tenant_isolation",
-        string settingName = "app.tenant_id") =>
+        string policyName = TenancyDefaults.PolicyName,
+        string settingName = TenancyDefaults.SettingName) =>
         Add(migrationBuilder, new DisableTenantIsolationOperation
         {
             Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName,
         });
 
     /// <summary>Installs (idempotently) the procedures the tenant binding calls, in <paramref name="schema"/>.</summary>
-    public static OperationBuilder<InstallTenantBindingOperation> InstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = "pgtenancy") =>
+    public static OperationBuilder<InstallTenantBindingOperation> InstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
         Add(migrationBuilder, new InstallTenantBindingOperation { Schema = schema });
 
     /// <summary>The inverse of <see cref="InstallTenantBinding"/>.</summary>
-    public static OperationBuilder<UninstallTenantBindingOperation> UninstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = "pgtenancy") =>
+    public static OperationBuilder<UninstallTenantBindingOperation> UninstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
         Add(migrationBuilder, new UninstallTenantBindingOperation { Schema = schema });
 
     /// <summary>Creates the application role (no password: set it at deploy time from configuration).</summary>
@@ -83,11 +83,11 @@ public static class TenancyMigrationBuilderExtensions
     /// Installs a guard that rolls back any transaction creating a table with <paramref name="tenantColumn"/> that does
     /// not enable and force row-level security on it before commit. Needs a superuser (event triggers do).
     /// </summary>
-    public static OperationBuilder<AddTenantTableGuardOperation> AddTenantTableGuard(this MigrationBuilder migrationBuilder, string tenantColumn, string schema = "pgtenancy") =>
+    public static OperationBuilder<AddTenantTableGuardOperation> AddTenantTableGuard(this MigrationBuilder migrationBuilder, string tenantColumn, string schema = TenancyDefaults.Schema) =>
         Add(migrationBuilder, new AddTenantTableGuardOperation { TenantColumn = tenantColumn, Schema = schema });
 
     /// <summary>The exact inverse of <see cref="AddTenantTableGuard"/>.</summary>
-    public static OperationBuilder<RemoveTenantTableGuardOperation> RemoveTenantTableGuard(this MigrationBuilder migrationBuilder, string schema = "pgtenancy") =>
+    public static OperationBuilder<RemoveTenantTableGuardOperation> RemoveTenantTableGuard(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
         Add(migrationBuilder, new RemoveTenantTableGuardOperation { Schema = schema });
 
     private static OperationBuilder<T> Add<T>(MigrationBuilder migrationBuilder, T operation)

@@ -22,7 +22,7 @@ public sealed class TenancyDbContextOptionsBuilder
     /// <summary>The type of the tenant columns (default <see cref="TenantIdKind.Uuid"/>).</summary>
     public TenancyDbContextOptionsBuilder TenantKind(TenantIdKind kind)
     {
-        Options = Copy(Options, kind: kind);
+        Options = Options with { TenantKind = kind };
         return this;
     }
 
@@ -32,7 +32,17 @@ public sealed class TenancyDbContextOptionsBuilder
     /// </summary>
     public TenancyDbContextOptionsBuilder TenantInApplicationName(bool enabled = true)
     {
-        Options = Copy(Options, tenantInApplicationName: enabled);
+        Options = Options with { TenantInApplicationName = enabled };
+        return this;
+    }
+
+    /// <summary>
+    /// Whether a connection whose role is a superuser or has BYPASSRLS is refused (default <see langword="true"/>). See
+    /// <see cref="TenancyOptions.RefuseBypassRoles"/>; turn it off only for tests that study such a role on purpose.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder RefuseBypassRoles(bool refuse = true)
+    {
+        Options = Options with { RefuseBypassRoles = refuse };
         return this;
     }
 
@@ -40,14 +50,14 @@ public sealed class TenancyDbContextOptionsBuilder
     public TenancyDbContextOptionsBuilder SettingName(string settingName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(settingName);
-        Options = Copy(Options, settingName: settingName);
+        Options = Options with { SettingName = settingName };
         return this;
     }
 
     /// <summary>What happens to a statement executed with no current tenant (default: throw before sending it).</summary>
     public TenancyDbContextOptionsBuilder MissingTenant(MissingTenantBehavior behavior)
     {
-        Options = Copy(Options, missingTenant: behavior);
+        Options = Options with { MissingTenant = behavior };
         return this;
     }
 
@@ -55,7 +65,7 @@ public sealed class TenancyDbContextOptionsBuilder
     public TenancyDbContextOptionsBuilder TenantAccessor(ITenantAccessor accessor)
     {
         ArgumentNullException.ThrowIfNull(accessor);
-        Options = Copy(Options, accessor: accessor);
+        Options = Options with { TenantAccessor = accessor };
         return this;
     }
 
@@ -63,7 +73,7 @@ public sealed class TenancyDbContextOptionsBuilder
     public TenancyDbContextOptionsBuilder Schema(string schema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(schema);
-        Options = Copy(Options, schema: schema);
+        Options = Options with { Schema = schema };
         return this;
     }
 
@@ -125,22 +135,4 @@ public sealed class TenancyDbContextOptionsBuilder
         Extension = Extension.WithBypassDataSource(bypassDataSource);
         return this;
     }
-
-    private static TenancyOptions Copy(
-        TenancyOptions options,
-        TenantIdKind? kind = null,
-        string? settingName = null,
-        MissingTenantBehavior? missingTenant = null,
-        ITenantAccessor? accessor = null,
-        string? schema = null,
-        bool? tenantInApplicationName = null) => new()
-        {
-            TenantKind = kind ?? options.TenantKind,
-            SettingName = settingName ?? options.SettingName,
-            MissingTenant = missingTenant ?? options.MissingTenant,
-            TenantAccessor = accessor ?? options.TenantAccessor,
-            Schema = schema ?? options.Schema,
-            RefuseBypassRoles = options.RefuseBypassRoles,
-            TenantInApplicationName = tenantInApplicationName ?? options.TenantInApplicationName,
-        };
 }

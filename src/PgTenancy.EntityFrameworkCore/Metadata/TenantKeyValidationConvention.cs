@@ -63,13 +63,3 @@ internal sealed class TenantKeyValidationConvention(TenantKeyValidation mode, IL
 
     private static string Describe(IEnumerable<IReadOnlyProperty> properties) => "(" + string.Join(", ", properties.Select(p => p.Name)) + ")";
 }
-
-/// <summary>Adds <see cref="TenantKeyValidationConvention"/> to the model's conventions.</summary>
-internal sealed class TenantKeyValidationConventionPlugin(TenantKeyValidation mode, ILoggerFactory loggers) : IConventionSetPlugin
-{
-    public ConventionSet ModifyConventions(ConventionSet conventionSet)
-    {
-        conventionSet.ModelFinalizedConventions.Add(new TenantKeyValidationConvention(mode, loggers.CreateLogger(TenancyLog.Category)));
-        return conventionSet;
-    }
-}

@@ -25,13 +25,3 @@ internal sealed class TenantPropertyConvention(string propertyName) : IModelFina
         }
     }
 }
-
-/// <summary>Adds <see cref="TenantPropertyConvention"/> to the model's conventions.</summary>
-internal sealed class TenantPropertyConventionPlugin(string propertyName) : IConventionSetPlugin
-{
-    public ConventionSet ModifyConventions(ConventionSet conventionSet)
-    {
-        conventionSet.ModelFinalizingConventions.Add(new TenantPropertyConvention(propertyName));
-        return conventionSet;
-    }
-}

@@ -24,12 +24,15 @@ internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource t
                 continue;
             }
 
+            // One database function per CLR type, so that the column is compared with a value of its own type (a cast of
+            // the column would keep its index from being used). The kind was checked against the options already.
             var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
-            var (method, sqlType) = type == typeof(Guid) ? (nameof(TenantQueryFilterValues.BoundUuid), "uuid")
-                : type == typeof(long) ? (nameof(TenantQueryFilterValues.BoundBigInt), "bigint")
-                : type == typeof(string) ? (nameof(TenantQueryFilterValues.BoundText), "text")
-                : throw new InvalidOperationException(
-                    $"The tenant property {entityType.DisplayName()}.{property.Name} is a {type.Name}; the tenant query filter supports Guid, long and string.");
+            var method = type == typeof(Guid) ? nameof(TenantQueryFilterValues.BoundUuid)
+                : type == typeof(long) ? nameof(TenantQueryFilterValues.BoundBigInt)
+                : type == typeof(int) ? nameof(TenantQueryFilterValues.BoundInt32)
+                : type == typeof(short) ? nameof(TenantQueryFilterValues.BoundInt16)
+                : nameof(TenantQueryFilterValues.BoundText);
+            var sqlType = TenantKinds.Of(TenantKinds.ForClrType(type) ?? TenantIdKind.Text).SqlType;
 
             var function = typeof(TenantQueryFilterValues).GetMethod(method, BindingFlags.Public | BindingFlags.Static)!;
             modelBuilder.HasDbFunction(function)?.HasTranslation(_ => BoundTenant(type, sqlType));
@@ -60,15 +63,5 @@ internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource t
         var bound = new SqlFunctionExpression(
             "NULLIF", [setting, new SqlConstantExpression("", text)], nullable: true, argumentsPropagateNullability: [false, false], typeof(string), text);
         return sqlType == "text" ? bound : new SqlUnaryExpression(ExpressionType.Convert, bound, clrType, typeMappings.FindMapping(clrType));
-    }
-}
-
-/// <summary>Adds <see cref="TenantQueryFilterConvention"/> after the tenant-property convention.</summary>
-internal sealed class TenantQueryFilterConventionPlugin(IRelationalTypeMappingSource typeMappings, string settingName) : IConventionSetPlugin
-{
-    public ConventionSet ModifyConventions(ConventionSet conventionSet)
-    {
-        conventionSet.ModelFinalizingConventions.Add(new TenantQueryFilterConvention(typeMappings, settingName));
-        return conventionSet;
     }
 }

@@ -18,6 +18,12 @@ public static class TenantQueryFilterValues
     /// <summary>The bound bigint tenant (SQL only).</summary>
     public static long BoundBigInt() => throw OnlyInQueries();
 
+    /// <summary>The bound bigint tenant as an <c>integer</c> column's type (SQL only).</summary>
+    public static int BoundInt32() => throw OnlyInQueries();
+
+    /// <summary>The bound bigint tenant as a <c>smallint</c> column's type (SQL only).</summary>
+    public static short BoundInt16() => throw OnlyInQueries();
+
     /// <summary>The bound text tenant (SQL only).</summary>
     public static string BoundText() => throw OnlyInQueries();
 

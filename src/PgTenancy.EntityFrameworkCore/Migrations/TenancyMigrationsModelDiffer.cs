@@ -81,13 +81,9 @@ internal sealed class TenancyMigrationsModelDiffer(
         return tables;
     }
 
-    private static TenantIdKind KindOf(Type clrType)
-    {
-        var type = Nullable.GetUnderlyingType(clrType) ?? clrType;
-        return type == typeof(Guid) ? TenantIdKind.Uuid
-            : type == typeof(long) || type == typeof(int) ? TenantIdKind.BigInt
-            : TenantIdKind.Text;
-    }
+    // The model was validated against the configured kind (TenantKindConvention); a model snapshot is not, so an
+    // unknown type there reads as text, the kind whose policy fits any column the database accepts for it.
+    private static TenantIdKind KindOf(Type clrType) => TenantKinds.ForClrType(clrType) ?? TenantIdKind.Text;
 
     private sealed record TenantTable(string? Schema, string Table, string Column, TenantIdKind Kind) : IComparable<TenantTable>
     {

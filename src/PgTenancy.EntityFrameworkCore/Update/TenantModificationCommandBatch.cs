@@ -6,7 +6,7 @@ using Npgsql;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Update.Internal;
 using PgTenancy.EntityFrameworkCore.Diagnostics;
 using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
-using PgTenancy.Internal;
+using PgTenancy.Binding;
 
 // This file extends efcore.pg's internal batch on purpose, and is the one place that does (besides the version pin in
 // TenancyOptionsExtension.Validate); the provider's major version is pinned and tested.
@@ -31,7 +31,7 @@ internal sealed class TenantModificationCommandBatch(
     ModificationCommandBatchFactoryDependencies dependencies,
     int maxBatchSize,
     RelationalTypeMapping textMapping,
-    TenantBinder binder,
+    TenantBinding binding,
     string? bypassReason) : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
 {
     /// <summary>Statements in front of the modifications: the bind, except in a cross-tenant context.</summary>
@@ -53,14 +53,14 @@ internal sealed class TenantModificationCommandBatch(
         }
 
         // Read now, inside SaveChanges, in the tenant scope of the caller; fail closed before anything is sent.
-        var tenant = binder.CurrentTenantValue();
+        var tenant = binding.CurrentTenant();
         TenancyActivity.TagTenant(tenant);
         var logger = TenancyContext.Logger(Dependencies.CurrentContext.Context);
         var context = Dependencies.CurrentContext.Context.GetType();
         TenancyLog.BatchBound(logger, tenant, ModificationCommands.Count, context);
-        SqlBuilder.Insert(0, binder.NamedBindPrefix);
-        RelationalCommandBuilder.AddParameter(TenantBinder.TenantParameterName, "@" + TenantBinder.TenantParameterName, textMapping, nullable: false);
-        ParameterValues[TenantBinder.TenantParameterName] = tenant;
+        SqlBuilder.Insert(0, binding.NamedBindPrefix);
+        RelationalCommandBuilder.AddParameter(TenantBinding.TenantParameterName, "@" + TenantBinding.TenantParameterName, textMapping, nullable: false);
+        ParameterValues[TenantBinding.TenantParameterName] = tenant;
         base.Complete(moreBatchesExpected);
     }
 

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
 using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
-using PgTenancy.Internal;
 
 namespace PgTenancy.EntityFrameworkCore.Update;
 
@@ -10,8 +9,7 @@ namespace PgTenancy.EntityFrameworkCore.Update;
 internal sealed class TenantModificationCommandBatchFactory(
     ModificationCommandBatchFactoryDependencies dependencies,
     IDbContextOptions options,
-    IRelationalTypeMappingSource typeMappings,
-    TenantBinder binder) : IModificationCommandBatchFactory
+    IRelationalTypeMappingSource typeMappings) : IModificationCommandBatchFactory
 {
     // efcore.pg's default when MaxBatchSize is not configured.
     private const int DefaultMaxBatchSize = 1000;
@@ -22,6 +20,9 @@ internal sealed class TenantModificationCommandBatchFactory(
     private readonly RelationalTypeMapping _text = typeMappings.FindMapping(typeof(string))
         ?? throw new InvalidOperationException("The PostgreSQL provider has no type mapping for string.");
 
+    // Resolved per context (the factory is a scoped service), from that context's own UseTenancy() options.
+    private readonly TenancyOptionsExtension _tenancy = options.FindExtension<TenancyOptionsExtension>() ?? new TenancyOptionsExtension();
+
     public ModificationCommandBatch Create() =>
-        new TenantModificationCommandBatch(dependencies, _maxBatchSize, _text, binder, options.FindExtension<TenancyOptionsExtension>()?.BypassReason);
+        new TenantModificationCommandBatch(dependencies, _maxBatchSize, _text, _tenancy.Binding, _tenancy.BypassReason);
 }

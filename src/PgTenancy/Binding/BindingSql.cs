@@ -71,19 +71,10 @@ internal static class BindingSql
         return string.Join('\n', lines);
     }
 
-    public static string KindName(TenantIdKind kind) => kind switch
-    {
-        TenantIdKind.Uuid => "uuid",
-        TenantIdKind.BigInt => "bigint",
-        TenantIdKind.Text => "text",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Use TenantIdKind.Uuid, BigInt or Text."),
-    };
+    public static string KindName(TenantIdKind kind) => TenantKinds.Of(kind).SqlType;
 
     // '' (no tenant) stays ''; anything else must survive a cast to the column's type, or the statement fails.
     private static string CanonicalTenant(TenantIdKind kind) => kind == TenantIdKind.Text
         ? "COALESCE(tenant, '')"
-        : $"COALESCE(NULLIF(tenant, '')::{CatalogType(kind)}::pg_catalog.text, '')";
-
-    // Schema-qualified, so that no type in the caller's search path can stand in; bigint's catalog name is int8.
-    private static string CatalogType(TenantIdKind kind) => kind == TenantIdKind.BigInt ? "pg_catalog.int8" : "pg_catalog." + KindName(kind);
+        : $"COALESCE(NULLIF(tenant, '')::{TenantKinds.Of(kind).CatalogType}::pg_catalog.text, '')";
 }

@@ -43,10 +43,10 @@ public sealed class TenantIsolationPolicy
     public IReadOnlyList<string> AppRoles { get; init; } = [];
 
     /// <summary>The policy's name (default <c>tenant_isolation</c>).</summary>
-    public string PolicyName { get; init; } = "tenant_isolation";
+    public string PolicyName { get; init; } = TenancyDefaults.PolicyName;
 
     /// <summary>The setting that carries the tenant (default <c>app.tenant_id</c>).</summary>
-    public string SettingName { get; init; } = "app.tenant_id";
+    public string SettingName { get; init; } = TenancyDefaults.SettingName;
 
     /// <summary>
     /// The bound tenant as the column's type. <c>(SELECT …)</c> makes it an InitPlan, evaluated once per statement
@@ -90,7 +90,8 @@ public sealed class TenantIsolationPolicy
     {
         var display = SqlText.Literal(Schema is null ? Table : $"{Schema}.{Table}");
         var column = SqlText.Literal(TenantColumn);
-        var kind = BindingSql.KindName(TenantKind);
+        var kind = TenantKinds.Of(TenantKind);
+        var accepted = string.Join(", ", kind.ColumnTypes.Select(t => SqlText.Literal(t) + "::regtype"));
         return $"""
             DO $pgtenancy$
             DECLARE
@@ -105,8 +106,8 @@ public sealed class TenantIsolationPolicy
               IF column_type IS NULL THEN
                 RAISE EXCEPTION 'PgTenancy: table % has no column %. Add the tenant column (NOT NULL, leading an index) first, or name the right one.', {display}, {column};
               END IF;
-              IF column_type <> {SqlText.Literal(kind)}::regtype THEN
-                RAISE EXCEPTION 'PgTenancy: column %.% is %, but the tenant kind is {kind}. Change the column type or the tenant kind.', {display}, {column}, column_type;
+              IF column_type NOT IN ({accepted}) THEN
+                RAISE EXCEPTION 'PgTenancy: column %.% is %, but the tenant kind is {kind.SqlType}, which fits {string.Join(", ", kind.ColumnTypes)} columns. Change the column type or the tenant kind.', {display}, {column}, column_type;
               END IF;
               IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = target AND p.polname = {SqlText.Literal(PolicyName)}) THEN
                 RAISE EXCEPTION 'PgTenancy: table % already has policy %: tenant isolation is already enabled. Run DisableTenantIsolation first, or use another policy name.', {display}, {SqlText.Literal(PolicyName)};

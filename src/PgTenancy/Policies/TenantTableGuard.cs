@@ -15,7 +15,7 @@ public static class TenantTableGuard
     /// <summary>Installs the guard for tables that have a column named <paramref name="tenantColumn"/>.</summary>
     /// <param name="tenantColumn">The tenant column's name.</param>
     /// <param name="schema">The schema of PgTenancy's objects (default <c>pgtenancy</c>).</param>
-    public static string InstallSql(string tenantColumn, string schema = "pgtenancy")
+    public static string InstallSql(string tenantColumn, string schema = TenancyDefaults.Schema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tenantColumn);
         var s = SqlText.Identifier(schema);
@@ -54,7 +54,7 @@ public static class TenantTableGuard
     }
 
     /// <summary>The exact inverse of <see cref="InstallSql"/>.</summary>
-    public static string UninstallSql(string schema = "pgtenancy")
+    public static string UninstallSql(string schema = TenancyDefaults.Schema)
     {
         var s = SqlText.Identifier(schema);
         return $"""

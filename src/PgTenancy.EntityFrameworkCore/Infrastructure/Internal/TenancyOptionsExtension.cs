@@ -12,7 +12,7 @@ using PgTenancy.EntityFrameworkCore.ChangeTracking;
 using PgTenancy.EntityFrameworkCore.Metadata;
 using PgTenancy.EntityFrameworkCore.Migrations;
 using PgTenancy.EntityFrameworkCore.Update;
-using PgTenancy.Internal;
+using PgTenancy.Binding;
 
 namespace PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 
@@ -26,7 +26,6 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <summary>The efcore.pg major version whose SaveChanges batching PgTenancy extends (see TenantModificationCommandBatch).</summary>
     public const int SupportedProviderMajorVersion = 10;
 
-    private TenantBinder? _binder;
     private DbContextOptionsExtensionInfo? _info;
 
     /// <summary>An extension with the default options.</summary>
@@ -61,8 +60,8 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <inheritdoc/>
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
-    /// <summary>The binder shared by every context with these options (built once, it caches role checks).</summary>
-    internal TenantBinder Binder => _binder ??= new TenantBinder(Options);
+    /// <summary>The binding for these options, shared by every context with equal options (it caches role checks).</summary>
+    internal TenantBinding Binding => TenantBinding.For(Options);
 
     /// <summary>A copy with other binding options.</summary>
     public TenancyOptionsExtension WithOptions(TenancyOptions options)
@@ -128,46 +127,27 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     private TenancyOptionsExtension Clone()
     {
         var clone = (TenancyOptionsExtension)MemberwiseClone();
-        clone._binder = null;
         clone._info = null;
         return clone;
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Registers types, never instances built from these options: each service reads the options of the context it
+    /// serves (<see cref="IDbContextOptions"/>), as EFCore.NamingConventions does, so that nothing of one configuration
+    /// is baked into a service provider that another context could share.
+    /// </remarks>
     public void ApplyServices(IServiceCollection services)
     {
-        var binder = Binder;
-        services.AddSingleton<IInterceptor>(new TenantCommandInterceptor(binder));
-        services.AddSingleton<IInterceptor>(new TenantEntitiesInterceptor(binder));
+        new EntityFrameworkRelationalServicesBuilder(services)
+            .TryAdd<IInterceptor, TenantCommandInterceptor>()
+            .TryAdd<IInterceptor, TenantEntitiesInterceptor>()
+            .TryAdd<IConventionSetPlugin, TenancyConventionSetPlugin>();
 
-        if (TenantPropertyConvention is { } propertyName)
-        {
-            services.AddScoped<IConventionSetPlugin>(_ => new TenantPropertyConventionPlugin(propertyName));
-        }
-
-        if (KeyValidation != TenantKeyValidation.Off)
-        {
-            var mode = KeyValidation;
-            services.AddScoped<IConventionSetPlugin>(provider => new TenantKeyValidationConventionPlugin(
-                mode, provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
-        }
-
-        if (QueryFilter)
-        {
-            var settingName = Options.SettingName;
-            services.AddScoped<IConventionSetPlugin>(provider => new TenantQueryFilterConventionPlugin(
-                provider.GetRequiredService<IRelationalTypeMappingSource>(), settingName));
-        }
-
-        // Replace, not TryAdd: efcore.pg has registered its own generator and factory already.
+        // Replace, not TryAdd: efcore.pg has registered its own generator, differ and batch factory already.
         services.Replace(ServiceDescriptor.Scoped<IMigrationsSqlGenerator, TenancyMigrationsSqlGenerator>());
         services.Replace(ServiceDescriptor.Scoped<IMigrationsModelDiffer, TenancyMigrationsModelDiffer>());
-        services.Replace(ServiceDescriptor.Scoped<IModificationCommandBatchFactory>(
-            provider => new TenantModificationCommandBatchFactory(
-                provider.GetRequiredService<ModificationCommandBatchFactoryDependencies>(),
-                provider.GetRequiredService<IDbContextOptions>(),
-                provider.GetRequiredService<IRelationalTypeMappingSource>(),
-                binder)));
+        services.Replace(ServiceDescriptor.Scoped<IModificationCommandBatchFactory, TenantModificationCommandBatchFactory>());
     }
 
     /// <inheritdoc/>
@@ -200,17 +180,16 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         public override string LogFragment =>
             $"using PgTenancy (setting {Extension.Options.SettingName}, {Extension.Options.TenantKind} tenants) ";
 
-        // The bypass reason is read per command from the context's options, so reasons do not multiply service providers.
+        // Services read the options per context, so sharing a provider would be safe; but EF Core caches the model per
+        // service provider, and the conventions that build it read these options. So the binding options are compared
+        // whole (a record: a new option cannot be forgotten here), with the model-shaping settings. The bypass data
+        // source, the bypass reason and the policy roles are read per context and do not multiply service providers.
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.Options.SettingName, Extension.Options.TenantKind, Extension.Options.MissingTenant, Extension.Options.TenantAccessor, Extension.Options.Schema, Extension.TenantPropertyConvention, Extension.QueryFilter, Extension.KeyValidation);
+            HashCode.Combine(Extension.Options, Extension.TenantPropertyConvention, Extension.QueryFilter, Extension.KeyValidation);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo o
-            && o.Extension.Options.SettingName == Extension.Options.SettingName
-            && o.Extension.Options.TenantKind == Extension.Options.TenantKind
-            && o.Extension.Options.MissingTenant == Extension.Options.MissingTenant
-            && ReferenceEquals(o.Extension.Options.TenantAccessor, Extension.Options.TenantAccessor)
-            && o.Extension.Options.Schema == Extension.Options.Schema
+            && o.Extension.Options == Extension.Options
             && o.Extension.TenantPropertyConvention == Extension.TenantPropertyConvention
             && o.Extension.QueryFilter == Extension.QueryFilter
             && o.Extension.KeyValidation == Extension.KeyValidation;

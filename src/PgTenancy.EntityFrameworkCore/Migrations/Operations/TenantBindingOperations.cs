@@ -6,14 +6,14 @@ namespace PgTenancy.EntityFrameworkCore.Migrations.Operations;
 public sealed class InstallTenantBindingOperation : MigrationOperation
 {
     /// <summary>The binding's schema (default <c>pgtenancy</c>).</summary>
-    public string Schema { get; set; } = "pgtenancy";
+    public string Schema { get; set; } = TenancyDefaults.Schema;
 }
 
 /// <summary>The inverse of <see cref="InstallTenantBindingOperation"/>.</summary>
 public sealed class UninstallTenantBindingOperation : MigrationOperation
 {
     /// <summary>The binding's schema (default <c>pgtenancy</c>).</summary>
-    public string Schema { get; set; } = "pgtenancy";
+    public string Schema { get; set; } = TenancyDefaults.Schema;
 }
 
 /// <summary>Installs the guard that rolls back a transaction creating a tenant table without forced RLS (see <see cref="TenantTableGuard"/>).</summary>
@@ -23,12 +23,12 @@ public sealed class AddTenantTableGuardOperation : MigrationOperation
     public required string TenantColumn { get; set; }
 
     /// <summary>The schema of PgTenancy's objects (default <c>pgtenancy</c>).</summary>
-    public string Schema { get; set; } = "pgtenancy";
+    public string Schema { get; set; } = TenancyDefaults.Schema;
 }
 
 /// <summary>The exact inverse of <see cref="AddTenantTableGuardOperation"/>.</summary>
 public sealed class RemoveTenantTableGuardOperation : MigrationOperation
 {
     /// <summary>The schema of PgTenancy's objects (default <c>pgtenancy</c>).</summary>
-    public string Schema { get; set; } = "pgtenancy";
+    public string Schema { get; set; } = TenancyDefaults.Schema;
 }

@@ -21,10 +21,10 @@ public abstract class TenantIsolationOperation : MigrationOperation
     public IReadOnlyList<string> AppRoles { get; set; } = [];
 
     /// <summary>The policy's name.</summary>
-    public string PolicyName { get; set; } = "tenant_isolation";
+    public string PolicyName { get; set; } = TenancyDefaults.PolicyName;
 
     /// <summary>The setting that carries the tenant.</summary>
-    public string SettingName { get; set; } = "app.tenant_id";
+    public string SettingName { get; set; } = TenancyDefaults.SettingName;
 
     /// <summary>The policy this operation enables or disables.</summary>
     public TenantIsolationPolicy ToPolicy() => new(Table, TenantColumn)

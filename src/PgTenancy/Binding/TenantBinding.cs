@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Data;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace PgTenancy.Binding;
+
+/// <summary>
+/// Where a tenant is bound: the one façade that every path that sends SQL for a tenant goes through — ADO.NET commands
+/// (<see cref="TenantCommand"/>), batches (<see cref="TenantBatch"/>), COPY (<see cref="TenantConnection"/>), and in
+/// PgTenancy.EntityFrameworkCore the command interceptor and the SaveChanges batch. It reads the current tenant (fail
+/// closed), puts the bind statement of <see cref="BindingSql"/> in front of the caller's statements in one round trip,
+/// and explains the server's errors about the binding. Adding a binding shape is a change in this folder.
+/// </summary>
+/// <remarks>
+/// Two shapes, because Npgsql parses SQL two ways:
+/// <list type="bullet">
+/// <item>named or no parameters: the bind is prefixed to the SQL text with a named parameter, and Npgsql splits the
+/// text into statements as usual (so multi-statement SQL keeps working);</item>
+/// <item>positional parameters (<c>$1</c>) or a stored procedure: a batch of two commands, the bind and the caller's
+/// statement, each with its own parameters (positional SQL cannot be prefixed without renumbering it).</item>
+/// </list>
+/// The caller's parameters are cloned, never moved, so the caller's command stays exactly as it was built.
+/// </remarks>
+internal sealed class TenantBinding
+{
+    /// <summary>The name of the parameter that carries the tenant when the bind is prefixed to named-parameter SQL.</summary>
+    public const string TenantParameterName = "pgtenancy_bound_tenant_7f3c";
+
+    // One binding per distinct options value: EF Core contexts with equal options share it (and its role guard's cache).
+    private static readonly ConcurrentDictionary<TenancyOptions, TenantBinding> Shared = new();
+
+    private readonly string _positionalBind;
+
+    /// <summary>Makes a binding for <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public TenantBinding(TenancyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        RoleGuard = new RoleGuard(options.RefuseBypassRoles);
+        _positionalBind = BindingSql.BindStatement(options, "$1");
+        NamedBindPrefix = BindingSql.BindStatement(options, "@" + TenantParameterName) + ";\n";
+    }
+
+    /// <summary>The options this binding binds with.</summary>
+    public TenancyOptions Options { get; }
+
+    /// <summary>Refuses roles that escape row-level security, once per physical connection.</summary>
+    public RoleGuard RoleGuard { get; }
+
+    /// <summary>The bind statement to put before named-parameter SQL that is built elsewhere (EF Core's SaveChanges batch).</summary>
+    public string NamedBindPrefix { get; }
+
+    /// <summary>The binding for <paramref name="options"/>, shared by every caller with equal options.</summary>
+    public static TenantBinding For(TenancyOptions options) => Shared.GetOrAdd(options, static o => new TenantBinding(o));
+
+    /// <summary>
+    /// The tenant to bind now, as its canonical text; '' for "no tenant" when the options allow it.
+    /// Throws before anything is sent when no tenant is current (the default) or the tenant's kind does not fit.
+    /// </summary>
+    /// <exception cref="TenantContextMissingException">No tenant is current.</exception>
+    /// <exception cref="InvalidOperationException">The current tenant's kind does not fit the options' kind.</exception>
+    public string CurrentTenant()
+    {
+        var tenant = Options.TenantAccessor.CurrentTenant;
+        if (tenant is null)
+        {
+            return Options.MissingTenant == MissingTenantBehavior.MatchNoRows ? "" : throw new TenantContextMissingException();
+        }
+
+        return tenant.Fits(Options.TenantKind) ? tenant.Value : throw TenantKinds.Mismatch(tenant, Options.TenantKind);
+    }
+
+    /// <summary>A parameter carrying the tenant; typed text, so the server never has to guess.</summary>
+    public static NpgsqlParameter TenantParameter(string tenant, string name = "") => new(name, NpgsqlDbType.Text) { Value = tenant };
+
+    /// <summary>
+    /// The bound execution of <paramref name="template"/>'s statements for <paramref name="tenant"/>, on
+    /// <paramref name="connection"/> and <paramref name="transaction"/>; the template is not changed.
+    /// </summary>
+    public BoundExecution Bind(NpgsqlCommand template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        if (NeedsBatch(template))
+        {
+            return new BoundExecution(BatchOf(template, tenant, connection, transaction));
+        }
+
+        var command = new NpgsqlCommand(NamedBindPrefix + template.CommandText, connection, transaction)
+        {
+            CommandTimeout = template.CommandTimeout,
+            AllResultTypesAreUnknown = template.AllResultTypesAreUnknown,
+            UnknownResultTypeList = template.UnknownResultTypeList,
+        };
+        CopyParameters(template.Parameters, command.Parameters);
+        command.Parameters.Add(TenantParameter(tenant, TenantParameterName));
+        return new BoundExecution(command);
+    }
+
+    /// <summary>
+    /// Binds <paramref name="command"/> in place when its SQL can carry the bind (named or no parameters), and returns
+    /// <see langword="null"/>; otherwise leaves it unchanged and returns the bound execution to run instead of it.
+    /// For EF Core, whose diagnostics should see the very command that runs.
+    /// </summary>
+    public BoundExecution? BindInPlace(NpgsqlCommand command, string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (NeedsBatch(command))
+        {
+            var connection = command.Connection
+                ?? throw new InvalidOperationException("The command has no connection to bind the tenant on.");
+            return new BoundExecution(BatchOf(command, tenant, connection, command.Transaction));
+        }
+
+        command.CommandText = NamedBindPrefix + command.CommandText;
+        command.Parameters.Add(TenantParameter(tenant, TenantParameterName));
+        return null;
+    }
+
+    /// <summary>
+    /// A batch of the bind and <paramref name="template"/>'s commands, which are the very objects executed (so their
+    /// row counts and result sets are exactly what Npgsql reports without PgTenancy).
+    /// </summary>
+    public NpgsqlBatch Bind(NpgsqlBatch template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        var batch = new NpgsqlBatch(connection, transaction) { Timeout = template.Timeout };
+        batch.BatchCommands.Add(BindCommand(tenant));
+        foreach (var command in template.BatchCommands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        return batch;
+    }
+
+    /// <summary>The bind statement alone, for what cannot travel in a batch (COPY): it binds for the rest of <paramref name="transaction"/>.</summary>
+    public NpgsqlCommand BindForTransaction(string tenant, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        var command = new NpgsqlCommand(_positionalBind, connection, transaction);
+        command.Parameters.Add(TenantParameter(tenant));
+        return command;
+    }
+
+    /// <summary>Turns the server's "procedure does not exist" for the bind procedure into an error that says how to install it.</summary>
+    public Exception? Explain(PostgresException exception) => BindingErrors.Explain(exception, Options);
+
+    private static bool NeedsBatch(NpgsqlCommand command)
+    {
+        if (command.CommandType == CommandType.TableDirect)
+        {
+            throw new NotSupportedException("CommandType.TableDirect is not supported on a tenant-bound command: use CommandType.Text with 'SELECT * FROM the_table'.");
+        }
+
+        return command.CommandType == CommandType.StoredProcedure
+            || (command.Parameters.Count > 0 && command.Parameters.All(p => string.IsNullOrEmpty(p.ParameterName)));
+    }
+
+    private NpgsqlBatch BatchOf(NpgsqlCommand template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        var statement = new NpgsqlBatchCommand(template.CommandText) { CommandType = template.CommandType };
+        CopyParameters(template.Parameters, statement.Parameters);
+        var batch = new NpgsqlBatch(connection, transaction) { Timeout = template.CommandTimeout };
+        batch.BatchCommands.Add(BindCommand(tenant));
+        batch.BatchCommands.Add(statement);
+        return batch;
+    }
+
+    private NpgsqlBatchCommand BindCommand(string tenant)
+    {
+        var command = new NpgsqlBatchCommand(_positionalBind);
+        command.Parameters.Add(TenantParameter(tenant));
+        return command;
+    }
+
+    private static void CopyParameters(NpgsqlParameterCollection from, NpgsqlParameterCollection to)
+    {
+        foreach (NpgsqlParameter parameter in from)
+        {
+            to.Add(parameter.Clone());
+        }
+    }
+}
