@@ -7,9 +7,14 @@ namespace PgTenancy.AspNetCore;
 /// Resolves the request's tenant and runs the rest of the pipeline inside a <see cref="TenantScope"/> for it, so
 /// that every statement of the request is bound to it. The scope ends with the request.
 /// </summary>
-internal sealed class TenantResolutionMiddleware(RequestDelegate next, IOptions<TenantResolutionOptions> options)
+internal sealed class TenantResolutionMiddleware(RequestDelegate next, IOptions<TenantResolutionOptions> options, IServiceProvider services)
 {
     private readonly TenantResolutionOptions _options = options.Value;
+
+    // One place configures the kind: the resolution's own setting if given, else the binding's (TenancyOptions in DI).
+    private readonly TenantIdKind _kind = options.Value.TenantKind
+        ?? (services.GetService(typeof(TenancyOptions)) as TenancyOptions)?.TenantKind
+        ?? TenancyOptions.Default.TenantKind;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -32,10 +37,10 @@ internal sealed class TenantResolutionMiddleware(RequestDelegate next, IOptions<
                 continue;
             }
 
-            if (!TenantId.TryParse(raw, _options.TenantKind, out var tenant))
+            if (!TenantId.TryParse(raw, _kind, out var tenant))
             {
                 await ProblemAsync(context, _options.InvalidTenantStatusCode, "Malformed tenant",
-                    $"The tenant in the {resolver.Source} is not a valid {_options.TenantKind} tenant id.").ConfigureAwait(false);
+                    $"The tenant in the {resolver.Source} is not a valid {_kind} tenant id.").ConfigureAwait(false);
                 return;
             }
 

@@ -13,8 +13,12 @@ public sealed class TenantResolutionOptions
     private readonly List<ITenantResolver> _resolvers = [];
     private readonly List<PathString> _excludedPaths = [];
 
-    /// <summary>The kind of tenant ids (default <see cref="TenantIdKind.Uuid"/>); a value of another form is malformed.</summary>
-    public TenantIdKind TenantKind { get; set; } = TenantIdKind.Uuid;
+    /// <summary>
+    /// The kind of tenant ids; a value of another form is malformed. Leave it unset (the default) to take the kind of the
+    /// <see cref="TenancyOptions"/> registered in DI (by <c>AddTenantDataSource</c>, or <c>services.AddSingleton(tenancyOptions)</c>),
+    /// so that the kind is configured in one place; <see cref="TenantIdKind.Uuid"/> when none is registered.
+    /// </summary>
+    public TenantIdKind? TenantKind { get; set; }
 
     /// <summary>The status code for a request with no tenant (default 400; 401 or 403 suit claim-based tenants).</summary>
     public int MissingTenantStatusCode { get; set; } = StatusCodes.Status400BadRequest;

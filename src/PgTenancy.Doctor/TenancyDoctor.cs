@@ -28,6 +28,7 @@ public static class TenancyDoctor
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.AppRole, nameof(options.AppRole));
+        PackageVersions.EnsureSiblingsMatch(typeof(TenancyDoctor).Assembly);
         var pgBouncer = options.PgBouncerConfigPath is { } path ? PgBouncerIni.Read(path) : null;
         var report = await RunAsync(dataSource, CheckCatalog.All, _ => options, cancellationToken).ConfigureAwait(false);
         return pgBouncer is null ? report : report with { Results = [.. report.Results, .. PgBouncerChecks.Run(pgBouncer, options.AppRole)] };
@@ -46,6 +47,7 @@ public static class TenancyDoctor
     public static Task<DoctorReport> CheckOwnRoleAsync(NpgsqlDataSource appDataSource, string tenantColumn = TenancyDefaults.TenantColumn, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(appDataSource);
+        PackageVersions.EnsureSiblingsMatch(typeof(TenancyDoctor).Assembly);
         return RunAsync(appDataSource, OwnRoleChecks, connectedRole => new DoctorOptions { AppRole = connectedRole, TenantColumn = tenantColumn }, cancellationToken);
     }
 

@@ -44,6 +44,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         Func<PostgresServerBuilder, PostgresServerBuilder>? configure = null,
         CancellationToken cancellationToken = default)
     {
+        PackageVersions.EnsureSiblingsMatch(typeof(PostgresServer).Assembly);
         var builder = new PostgresServerBuilder();
         var server = (configure?.Invoke(builder) ?? builder).Build();
         try

@@ -37,6 +37,7 @@ public static class TenantIsolation
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(options);
+        PackageVersions.EnsureSiblingsMatch(typeof(TenantIsolation).Assembly);
         var tenancy = (dataSource as TenantDataSource)?.Options ?? new TenancyOptions { TenantKind = options.TenantKind ?? TenantIdKind.Uuid };
         RequireSameKind(options, tenancy);
         NpgsqlDataSource? pgBouncerPool = null;
@@ -88,6 +89,7 @@ public static class TenantIsolation
     {
         ArgumentNullException.ThrowIfNull(contextFactory);
         ArgumentNullException.ThrowIfNull(options);
+        PackageVersions.EnsureSiblingsMatch(typeof(TenantIsolation).Assembly);
         var context = await contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         EntityTables entities;
         TenancyOptions tenancy;

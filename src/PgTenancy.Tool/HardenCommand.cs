@@ -1,3 +1,4 @@
+using PgTenancy.Doctor.Hardening;
 using Npgsql;
 using PgTenancy.Doctor;
 

@@ -1,9 +1,10 @@
 namespace PgTenancy;
 
 /// <summary>
-/// Tells the data source which tenant is current when a statement executes. The default,
-/// <see cref="AmbientTenantAccessor"/>, reads <see cref="TenantScope.Current"/>; DI users may register their own
-/// (for example one that reads the tenant resolved for the current request).
+/// Tells the binding which tenant is current when a statement executes. The default, <see cref="AmbientTenantAccessor"/>,
+/// reads <see cref="TenantScope.Current"/> (which ASP.NET Core's tenant resolution sets for each request). Give your own in
+/// <see cref="TenancyOptions.TenantAccessor"/> or <c>UseTenancy(o => o.TenantAccessor(…))</c>; the binding reads the
+/// options, not the DI container.
 /// </summary>
 public interface ITenantAccessor
 {

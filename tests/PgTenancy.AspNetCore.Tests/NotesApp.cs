@@ -84,7 +84,7 @@ public sealed class NotesFixture(ServerFixture server) : IAsyncLifetime
     }
 
     /// <summary>Starts the app in memory with the given resolution options.</summary>
-    public async Task<WebApplication> StartAsync(Action<TenantResolutionOptions> resolution)
+    public async Task<WebApplication> StartAsync(Action<TenantResolutionOptions> resolution, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
@@ -102,6 +102,7 @@ public sealed class NotesFixture(ServerFixture server) : IAsyncLifetime
             };
         });
         builder.Services.AddAuthorization();
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseAuthentication();

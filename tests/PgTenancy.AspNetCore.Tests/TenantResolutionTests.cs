@@ -117,6 +117,46 @@ public sealed class TenantResolutionTests(NotesFixture notes) : IClassFixture<No
     }
 
     [Fact]
+    public async Task The_tenant_data_source_from_DI_binds_each_request_to_its_tenant()
+    {
+        await using var app = await notes.StartAsync(o => o.FromHeader(), services => services.AddTenantDataSource(_ => notes.AppDataSource));
+        app.MapGet("/notes-sql", async (TenantDataSource database) =>
+        {
+            await using var connection = await database.OpenConnectionAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT \"TenantId\"::text FROM notes";
+            return (string?)await command.ExecuteScalarAsync();
+        });
+        using var client = app.GetTestClient();
+        var tenant = NotesFixture.Tenants[1];
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/notes-sql") { Headers = { { "X-Tenant-Id", tenant.Value } } };
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(tenant.Value, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Resolution_takes_the_tenant_kind_of_the_binding_options_in_DI()
+    {
+        await using var app = await notes.StartAsync(
+            o => o.FromHeader(),
+            services => services.AddTenantDataSource(_ => notes.AppDataSource, new TenancyOptions { TenantKind = TenantIdKind.BigInt }));
+        app.MapGet("/whoami", () => TenantScope.Current?.ToString() ?? "(none)");
+        using var client = app.GetTestClient();
+
+        using var number = new HttpRequestMessage(HttpMethod.Get, "/whoami") { Headers = { { "X-Tenant-Id", "42" } } };
+        using var numberResponse = await client.SendAsync(number);
+        using var uuid = new HttpRequestMessage(HttpMethod.Get, "/whoami") { Headers = { { "X-Tenant-Id", NotesFixture.Tenants[0].Value } } };
+        using var uuidResponse = await client.SendAsync(uuid);
+
+        Assert.Equal("42", await numberResponse.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, uuidResponse.StatusCode);
+        Assert.Contains("not a valid BigInt tenant id", await uuidResponse.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Background_work_runs_as_a_tenant_through_a_DI_scope()
     {
         var services = new ServiceCollection();

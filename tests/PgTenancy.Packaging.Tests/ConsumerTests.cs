@@ -83,16 +83,13 @@ public sealed class ConsumerTests(ServerFixture server, PackedFeed feed) : IAsyn
     /// <summary>The app role the consumer's migration grants to: <c>CreateDatabaseAsync("consumer")</c> makes it.</summary>
     private const string NotesAppRole = "consumer_app";
 
-    private Dictionary<string, string> Environment() => new()
+    private Dictionary<string, string> Environment() => new Dictionary<string, string>
     {
         ["CONSUMER_OWNER_CONNECTION"] = _database!.OwnerConnectionString,
         ["CONSUMER_APP_CONNECTION"] = _database.AppConnectionString,
         ["CONSUMER_ADMIN_CONNECTION"] = _database.AdminConnectionString,
         ["CONSUMER_PGBOUNCER_CONNECTION"] = _database.ConnectionString(TestRole.App, throughPgBouncer: true),
-        // Packages restored for the consumer go to its own folder: the packed ones cannot come from, nor stay in, a
-        // shared cache. Third-party packages are read from the machine's cache (a fallback folder in nuget.config).
-        ["NUGET_PACKAGES"] = Path.Combine(feed.Root, "packages"),
-    };
+    }.Concat(feed.Environment()).ToDictionary();
 
     private bool FromTheFeed(string id) =>
         File.Exists(Path.Combine(feed.Root, "packages", id, feed.Version.ToLowerInvariant(), $"{id}.{feed.Version.ToLowerInvariant()}.nupkg"));
@@ -109,24 +106,6 @@ public sealed class ConsumerTests(ServerFixture server, PackedFeed feed) : IAsyn
         File.WriteAllText(Path.Combine(App, "Consumer.csproj"),
             File.ReadAllText(Path.Combine(source, "Consumer.csproj.in")).Replace("$(PgTenancyVersion)", feed.Version, StringComparison.Ordinal));
 
-        var machineCache = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        File.WriteAllText(Path.Combine(App, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="pgtenancy" value="{feed.Folder}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="pgtenancy"><package pattern="PgTenancy.*" /><package pattern="PgTenancy" /></packageSource>
-                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-              <fallbackPackageFolders>
-                <add key="machine" value="{machineCache}" />
-              </fallbackPackageFolders>
-            </configuration>
-            """);
+        feed.WriteNuGetConfig(App);
     }
 }

@@ -2,7 +2,7 @@ using Npgsql;
 using PgTenancy.Testing.Local;
 using PgTenancy.Testing.Provisioning;
 using PgTenancy.Testing.Roles;
-using PgTenancy.Tls;
+using PgTenancy.Doctor.Hardening;
 using Testcontainers.PostgreSql;
 
 namespace PgTenancy.Testing.Docker;

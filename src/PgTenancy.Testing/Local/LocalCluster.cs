@@ -3,7 +3,7 @@ using System.Globalization;
 using Npgsql;
 using PgTenancy.Testing.Provisioning;
 using PgTenancy.Testing.Roles;
-using PgTenancy.Tls;
+using PgTenancy.Doctor.Hardening;
 
 namespace PgTenancy.Testing.Local;
 

@@ -1,3 +1,4 @@
+using PgTenancy.Doctor.Hardening;
 using Xunit;
 
 namespace PgTenancy.Doctor.Tests.Hardening;
@@ -95,15 +96,15 @@ public sealed class HardenedConfigurationTests
     }
 
     [Theory]
-    [InlineData(ServerLayout.Debian, "/etc/postgresql/16/main/pg_hba.conf", "/etc/postgresql/16/main/conf.d/pgtenancy-hardening.conf")]
-    [InlineData(ServerLayout.Rhel, "/var/lib/pgsql/16/data/pg_hba.conf", "/var/lib/pgsql/16/data/conf.d/pgtenancy-hardening.conf")]
-    public void Install_paths_follow_the_layout(ServerLayout layout, string hba, string include)
+    [InlineData(nameof(ServerLayout.Debian), "/etc/postgresql/16/main/pg_hba.conf", "/etc/postgresql/16/main/conf.d/pgtenancy-hardening.conf")]
+    [InlineData(nameof(ServerLayout.Rhel), "/var/lib/pgsql/16/data/pg_hba.conf", "/var/lib/pgsql/16/data/conf.d/pgtenancy-hardening.conf")]
+    public void Install_paths_follow_the_layout(string layout, string hba, string include)
     {
-        var files = HardenedConfiguration.Generate(new HardeningInput { Database = "shop", AppCidrs = ["10.0.1.0/24"], GenerateDevCa = true, Layout = layout, PostgresVersion = 16 });
+        var files = HardenedConfiguration.Generate(new HardeningInput { Database = "shop", AppCidrs = ["10.0.1.0/24"], GenerateDevCa = true, Layout = Enum.Parse<ServerLayout>(layout), PostgresVersion = 16 });
 
         Assert.Equal(hba, files.Single(f => f.Name == "pg_hba.conf").InstallPath);
         Assert.Equal(include, files.Single(f => f.Name == "pgtenancy-hardening.conf").InstallPath);
-        Assert.Contains(layout == ServerLayout.Rhel ? "include_dir = 'conf.d'" : "already includes conf.d", File(files, "MANIFEST.md"), StringComparison.Ordinal);
+        Assert.Contains(layout == nameof(ServerLayout.Rhel) ? "include_dir = 'conf.d'" : "already includes conf.d", File(files, "MANIFEST.md"), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using PgTenancy.Doctor.Hardening;
 using Npgsql;
 using PgTenancy.Testing;
 using PgTenancy.Testing.Roles;
@@ -21,9 +22,9 @@ public sealed class HardenedServer : IAsyncLifetime
 
     public PostgresServer Server => _server ?? throw new InvalidOperationException("not started");
 
-    public HardeningInput Input { get; private set; } = new();
+    internal HardeningInput Input { get; private set; } = new();
 
-    public IReadOnlyList<HardeningFile> Files { get; private set; } = [];
+    internal IReadOnlyList<HardeningFile> Files { get; private set; } = [];
 
     public int Port => new NpgsqlConnectionStringBuilder(Server.AdminConnectionString).Port;
 
@@ -110,7 +111,7 @@ public sealed class HardenedServer : IAsyncLifetime
     public int WrongCaPgBouncerPort { get; private set; }
 
     /// <summary>The generated user list (SCRAM secrets from pg_authid).</summary>
-    public HardeningFile UserList { get; private set; } = new("", "", "");
+    internal HardeningFile UserList { get; private set; } = new("", "", "");
 
     /// <summary>The client side of the dev CA: its certificate, and the administrator's certificate and key.</summary>
     public string ClientFolder { get; private set; } = "";

@@ -1,3 +1,4 @@
+using PgTenancy.Doctor.Hardening;
 using System.Diagnostics;
 using Npgsql;
 using PgTenancy.Testing;

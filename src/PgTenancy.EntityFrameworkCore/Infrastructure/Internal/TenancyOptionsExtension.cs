@@ -154,6 +154,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     public void Validate(IDbContextOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        PackageVersions.EnsureSiblingsMatch(typeof(TenancyOptionsExtension).Assembly);
         if (!options.Extensions.Any(e => e.GetType().FullName == "Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal.NpgsqlOptionsExtension"))
         {
             throw new InvalidOperationException(

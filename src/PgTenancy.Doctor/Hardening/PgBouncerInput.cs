@@ -1,7 +1,7 @@
-namespace PgTenancy.Doctor;
+namespace PgTenancy.Doctor.Hardening;
 
 /// <summary>PgBouncer settings for <see cref="HardeningInput.PgBouncer"/>.</summary>
-public sealed class PgBouncerInput
+internal sealed class PgBouncerInput
 {
     /// <summary>The address PgBouncer listens on. Any-address listeners are allowed (clients need TLS and SCRAM), but name the interface when you can.</summary>
     public string ListenAddress { get; init; } = "127.0.0.1";

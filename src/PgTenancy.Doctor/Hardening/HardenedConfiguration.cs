@@ -2,17 +2,15 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
-using PgTenancy.Doctor.Hardening;
-using PgTenancy.Tls;
 
-namespace PgTenancy.Doctor;
+namespace PgTenancy.Doctor.Hardening;
 
 /// <summary>
 /// <c>pgtenancy harden</c> as a library: turns a <see cref="HardeningInput"/> into the hardening guide's configuration —
 /// pg_hba.conf, a postgresql.conf include, roles.sql, pgbouncer.ini (and its user list from the server's SCRAM secrets),
 /// certificates for development — each file starting with a comment on what generated it and why its lines are there.
 /// </summary>
-public static class HardenedConfiguration
+internal static class HardenedConfiguration
 {
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -1,7 +1,7 @@
-namespace PgTenancy.Doctor;
+namespace PgTenancy.Doctor.Hardening;
 
 /// <summary>Where a distribution's packages keep PostgreSQL's and PgBouncer's configuration.</summary>
-public enum ServerLayout
+internal enum ServerLayout
 {
     /// <summary>Debian and Ubuntu (<c>/etc/postgresql/15/main</c>, <c>/etc/pgbouncer</c>).</summary>
     Debian,

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace PgTenancy.Tls;
+namespace PgTenancy.Doctor.Hardening;
 
 /// <summary>
 /// A throwaway certificate authority, for development and tests only: a CA certificate, a server certificate for the

@@ -1,4 +1,4 @@
-namespace PgTenancy.Doctor;
+namespace PgTenancy.Doctor.Hardening;
 
 /// <summary>
 /// What <see cref="HardenedConfiguration.Generate"/> needs to write a hardened configuration: the database, its roles, the
@@ -6,7 +6,7 @@ namespace PgTenancy.Doctor;
 /// file (<see cref="HardenedConfiguration.LoadInputAsync"/>) or built in code. Only <see cref="Database"/> and
 /// <see cref="AppCidrs"/> are required.
 /// </summary>
-public sealed record HardeningInput
+internal sealed record HardeningInput
 {
     /// <summary>The application database.</summary>
     public string Database { get; init; } = "";

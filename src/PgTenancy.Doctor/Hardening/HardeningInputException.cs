@@ -1,7 +1,7 @@
-namespace PgTenancy.Doctor;
+namespace PgTenancy.Doctor.Hardening;
 
 /// <summary>The hardening input is unsafe or incomplete; <see cref="Exception.Message"/> lists every problem with its reason. Nothing was written.</summary>
-public sealed class HardeningInputException : Exception
+internal sealed class HardeningInputException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public HardeningInputException()
