@@ -46,6 +46,8 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     [InlineData("RLS-07", "public.no_rls", "nullable")]
     [InlineData("RLS-08", "public.leaky leaky_code_key", "unique key without the tenant column")]
     [InlineData("RLS-08", "public.leaky_child leaky_child_code_fkey", "foreign key to public.leaky without the tenant column")]
+    [InlineData("RLS-08", "public.keyed_without_rls keyed_without_rls_sku_key", "unique key without the tenant column")]
+    [InlineData("RLS-08", "public.leaky leaky_lower_code", "unique index without the tenant column")]
     [InlineData("RLS-09", "role insecure_app in database doctor_insecure", "app.tenant_id")]
     [InlineData("TLS-01", "setting ssl_min_protocol_version", "TLSv1.2")]
     [InlineData("PWD-01", "role weak_password", "non-SCRAM")]

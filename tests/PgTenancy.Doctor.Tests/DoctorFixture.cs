@@ -97,6 +97,8 @@ public sealed class DoctorFixture : IAsyncLifetime
             CREATE POLICY strict_setting ON public.leaky AS RESTRICTIVE FOR SELECT TO other_role USING (tenant_id = current_setting('app.tenant_id')::uuid);
             GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON public.leaky TO {InsecureApp};
             CREATE TABLE public.leaky_child (tenant_id uuid NOT NULL, code text REFERENCES public.leaky (code));
+            CREATE UNIQUE INDEX leaky_lower_code ON public.leaky (lower(code));
+            CREATE TABLE public.keyed_without_rls (tenant_id uuid NOT NULL, id int, sku text UNIQUE, PRIMARY KEY (tenant_id, id));
             ALTER TABLE public.leaky_child ENABLE ROW LEVEL SECURITY;
             CREATE VIEW public.leaky_codes AS SELECT code FROM public.leaky;
             GRANT SELECT ON public.leaky_codes TO {InsecureApp};

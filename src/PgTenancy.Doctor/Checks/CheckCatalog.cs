@@ -1,3 +1,5 @@
+using PgTenancy.Catalog;
+
 namespace PgTenancy.Doctor.Checks;
 
 /// <summary>
@@ -28,10 +30,10 @@ internal static class CheckCatalog
                 "Row-level security does not apply to superusers and BYPASSRLS roles; the other attributes let a leaked credential grow its own access.",
                 "ALTER ROLE <app> NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION."),
             $"""
-            SELECT 'role ' || rolname, concat_ws(', ', CASE WHEN rolsuper THEN 'SUPERUSER' END, CASE WHEN rolbypassrls THEN 'BYPASSRLS' END,
-                     CASE WHEN rolcreaterole THEN 'CREATEROLE' END, CASE WHEN rolcreatedb THEN 'CREATEDB' END, CASE WHEN rolreplication THEN 'REPLICATION' END)
-            FROM pg_catalog.pg_roles
-            WHERE rolname = @app_role AND (rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication)
+            SELECT 'role ' || r.rolname, concat_ws(', ', CASE WHEN r.rolsuper THEN 'SUPERUSER' END, CASE WHEN r.rolbypassrls THEN 'BYPASSRLS' END,
+                     CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN r.rolcreatedb THEN 'CREATEDB' END, CASE WHEN r.rolreplication THEN 'REPLICATION' END)
+            FROM pg_catalog.pg_roles r
+            WHERE r.rolname = @app_role AND ({CatalogRules.EscapesRowSecurity} OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication)
             UNION ALL
             SELECT 'role ' || @app_role, 'does not exist: the doctor cannot check the application role'
             WHERE NOT {AppRoleExists}
@@ -42,8 +44,8 @@ internal static class CheckCatalog
             $"""
             SELECT 'role ' || @app_role, 'is a member of ' || r.rolname || CASE WHEN r.rolsuper THEN ' (superuser)' ELSE ' (BYPASSRLS)' END
             FROM pg_catalog.pg_roles r
-            WHERE (r.rolsuper OR r.rolbypassrls) AND r.rolname <> @app_role
-              AND {AppRoleExists} AND pg_catalog.pg_has_role(@app_role, r.oid, 'MEMBER')
+            WHERE {CatalogRules.EscapesRowSecurity} AND r.rolname <> @app_role
+              AND {AppRoleExists} AND {CatalogRules.CanActAs("@app_role", "r.oid")}
             """),
         new(new("ROLE-03", "The application role owns (or is a member of the owner of) a table or view", Severity.Critical,
                 "A table's owner bypasses its row-level security unless it is forced, and can disable or drop the policies.",
@@ -52,7 +54,7 @@ internal static class CheckCatalog
             SELECT c.oid::regclass::text, 'is owned by ' || pg_catalog.pg_get_userbyid(c.relowner) || ', which the application role is or belongs to'
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {UserSchemas}
-              AND {AppRoleExists} AND pg_catalog.pg_has_role(@app_role, c.relowner, 'USAGE')
+              AND {AppRoleExists} AND {CatalogRules.CanActAs("@app_role", "c.relowner")}
             """),
         new(new("ROLE-04", "A role can create objects in a schema it should only use", Severity.High,
                 "CREATE on a schema lets the application (or anyone, for PUBLIC) plant tables, functions or operators that shadow the real ones.",
@@ -82,11 +84,10 @@ internal static class CheckCatalog
                 "REVOKE TRUNCATE, REFERENCES ON <table> FROM <app>; grant SELECT, INSERT, UPDATE, DELETE only (TenantRoles.GrantDml)."),
             $"""
             SELECT c.oid::regclass::text, 'the application role has ' || concat_ws(' and ',
-                     CASE WHEN pg_catalog.has_table_privilege(@app_role, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
-                     CASE WHEN pg_catalog.has_table_privilege(@app_role, c.oid, 'REFERENCES') THEN 'REFERENCES' END)
+                     {string.Join(", ", CatalogRules.PrivilegesBeyondRowSecurity.Select(p => $"CASE WHEN {CatalogRules.HasTablePrivilege("@app_role", "c.oid", p)} THEN '{p}' END"))})
             FROM {TenantTables}
               AND {AppRoleExists}
-              AND (pg_catalog.has_table_privilege(@app_role, c.oid, 'TRUNCATE') OR pg_catalog.has_table_privilege(@app_role, c.oid, 'REFERENCES'))
+              AND {CatalogRules.HasPrivilegeBeyondRowSecurity("@app_role", "c.oid")}
             """),
         new(new("RLS-01", "A tenant table has no row-level security, or it is not forced, or it has no policy", Severity.Critical,
                 "Without RLS every role with SELECT sees every tenant's rows; without FORCE the owner bypasses it; without a policy RLS denies everything or nothing useful.",
@@ -102,14 +103,14 @@ internal static class CheckCatalog
         new(new("RLS-02", "A policy lets rows be written without a WITH CHECK, or matches every row", Severity.Critical,
                 "Without WITH CHECK on a write policy a tenant can insert or move rows into another tenant; USING (true) shows every row.",
                 "Recreate the policy with USING and WITH CHECK comparing the tenant column with the bound setting (EnableTenantIsolation)."),
-            """
+            $"""
             SELECT p.schemaname || '.' || p.tablename || ' policy ' || p.policyname,
-                   CASE WHEN trim(coalesce(p.qual, '')) IN ('true', '(true)') OR trim(coalesce(p.with_check, '')) IN ('true', '(true)')
+                   CASE WHEN {CatalogRules.IsAlwaysTrueSql("p.qual")} OR {CatalogRules.IsAlwaysTrueSql("p.with_check")}
                         THEN 'its expression is true: it matches every row'
                         ELSE 'it applies to ' || p.cmd || ' without WITH CHECK' END
             FROM pg_catalog.pg_policies p
             WHERE p.schemaname NOT IN ('pg_catalog', 'information_schema')
-              AND (trim(coalesce(p.qual, '')) IN ('true', '(true)') OR trim(coalesce(p.with_check, '')) IN ('true', '(true)')
+              AND ({CatalogRules.IsAlwaysTrueSql("p.qual")} OR {CatalogRules.IsAlwaysTrueSql("p.with_check")}
                    OR (p.cmd IN ('ALL', 'UPDATE') AND p.with_check IS NULL AND p.permissive = 'PERMISSIVE' AND p.qual IS NULL))
             """),
         new(new("RLS-03", "A policy reads the tenant setting unsafely", Severity.High,
@@ -131,9 +132,7 @@ internal static class CheckCatalog
             $"""
             SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to ' || array_to_string(p.polroles::regrole[], ', ') || ', not to the application role'
             FROM pg_catalog.pg_policy p
-            WHERE NOT (p.polroles @> ARRAY[0::oid])
-              AND {AppRoleExists}
-              AND NOT EXISTS (SELECT 1 FROM unnest(p.polroles) r WHERE pg_catalog.pg_has_role(@app_role, r, 'USAGE'))
+            WHERE {AppRoleExists} AND NOT {CatalogRules.PolicyAppliesTo("@app_role", "p.polroles")}
             UNION ALL
             SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to PUBLIC, every role, not only the application role'
             FROM pg_catalog.pg_policy p
@@ -172,18 +171,23 @@ internal static class CheckCatalog
             FROM {TenantTables}
               AND (NOT ta.attnotnull OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indkey[0] = ta.attnum))
             """),
-        new(new("RLS-08", "A unique key or foreign key of a tenant table leaves out the tenant column", Severity.High,
+        new(new("RLS-08", "A unique key, unique index or foreign key of a tenant table leaves out the tenant column", Severity.High,
                 "Uniqueness and foreign-key checks bypass row-level security: a unique violation tells one tenant another has a value, a foreign key can point at another tenant's row.",
                 "Make the key composite, starting with the tenant column (and reference such a key from foreign keys)."),
-            """
+            // Every tenant table, with row-level security or not: the keys leak either way (RLS-01 reports the missing RLS).
+            $"""
             SELECT con.conrelid::regclass::text || ' ' || con.conname,
                    CASE con.contype WHEN 'f' THEN 'foreign key to ' || con.confrelid::regclass::text ELSE 'unique key' END || ' without the tenant column'
-            FROM pg_catalog.pg_constraint con
-            JOIN pg_catalog.pg_class c ON c.oid = con.conrelid AND c.relrowsecurity
-            JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attname = @tenant_column AND NOT a.attisdropped
-            WHERE (con.contype IN ('u', 'p') AND NOT (a.attnum = ANY (con.conkey)))
-               OR (con.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa WHERE pa.attrelid = con.confrelid AND pa.attname = @tenant_column AND NOT pa.attisdropped)
-                   AND NOT (a.attnum = ANY (con.conkey)))
+            FROM pg_catalog.pg_constraint con, {TenantTables}
+              AND con.conrelid = c.oid AND NOT (ta.attnum = ANY (con.conkey))
+              AND (con.contype IN ('u', 'p')
+                   OR (con.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa
+                                                    WHERE pa.attrelid = con.confrelid AND pa.attname = @tenant_column AND NOT pa.attisdropped)))
+            UNION ALL
+            SELECT c.oid::regclass::text || ' ' || ic.relname, 'unique index without the tenant column'
+            FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid, {TenantTables}
+              AND i.indrelid = c.oid AND i.indisunique AND NOT (ta.attnum = ANY (i.indkey))
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = c.oid)
             """),
         new(new("RLS-09", "The tenant setting, row_security or pgaudit is pinned for a role or database", Severity.High,
                 "A tenant id set with ALTER ROLE/DATABASE … SET becomes every session's default tenant; row_security = off or a changed pgaudit.log weakens enforcement or audit silently.",

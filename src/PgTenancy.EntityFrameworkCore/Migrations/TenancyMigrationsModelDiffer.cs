@@ -11,8 +11,8 @@ using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using PgTenancy.EntityFrameworkCore.Migrations.Operations;
 
 // EF Core's model differ is extended so that `dotnet ef migrations add` writes the RLS operations for entities marked
-// IsTenantScoped; it is an internal EF service, so this is one of the few places that name internals (see
-// TenantModificationCommandBatch, TenancyMigrationsSqlGenerator), under the pinned provider major version.
+// IsTenantScoped; it is an internal EF service, under the pinned provider major version. Listed in
+// docs/ef-core.md#ef-core-and-efcorepg-internals-pgtenancy-depends-on.
 #pragma warning disable EF1001
 
 namespace PgTenancy.EntityFrameworkCore.Migrations;

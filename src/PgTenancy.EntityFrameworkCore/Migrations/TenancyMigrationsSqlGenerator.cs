@@ -7,7 +7,7 @@ using PgTenancy.Binding;
 using PgTenancy.EntityFrameworkCore.Migrations.Operations;
 
 // efcore.pg's SQL generator is extended, so its constructor's internal options type is named here; the provider's
-// major version is pinned (TenancyOptionsExtension.Validate).
+// major version is pinned (TenancyOptionsExtension.Validate). Listed in docs/ef-core.md#ef-core-and-efcorepg-internals-pgtenancy-depends-on.
 #pragma warning disable EF1001
 
 namespace PgTenancy.EntityFrameworkCore.Migrations;

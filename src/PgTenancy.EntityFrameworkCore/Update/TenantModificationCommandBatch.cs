@@ -8,8 +8,8 @@ using PgTenancy.EntityFrameworkCore.Diagnostics;
 using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using PgTenancy.Binding;
 
-// This file extends efcore.pg's internal batch on purpose, and is the one place that does (besides the version pin in
-// TenancyOptionsExtension.Validate); the provider's major version is pinned and tested.
+// This file extends efcore.pg's internal batch on purpose; every such use of internals is listed, with its reason, in
+// docs/ef-core.md#ef-core-and-efcorepg-internals-pgtenancy-depends-on. The provider's major version is pinned and tested.
 #pragma warning disable EF1001
 
 namespace PgTenancy.EntityFrameworkCore.Update;

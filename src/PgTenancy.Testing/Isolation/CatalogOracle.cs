@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using PgTenancy.Catalog;
 
 namespace PgTenancy.Testing.Isolation;
 
@@ -11,24 +12,24 @@ namespace PgTenancy.Testing.Isolation;
 /// </summary>
 internal static partial class CatalogOracle
 {
-    private const string RoleSql = """
-        SELECT r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = $1
+    private const string RoleSql = $"""
+        SELECT r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = $1 AND {CatalogRules.EscapesRowSecurity}
         """;
 
-    private const string TableSql = """
+    private static readonly string TableSql = $"""
         SELECT c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner),
-               pg_has_role($2, c.relowner, 'MEMBER'),
-               has_table_privilege($2, c.oid, 'TRUNCATE'), has_table_privilege($2, c.oid, 'REFERENCES')
+               {CatalogRules.CanActAs("$2", "c.relowner")},
+               {CatalogRules.HasTablePrivilege("$2", "c.oid", "TRUNCATE")}, {CatalogRules.HasTablePrivilege("$2", "c.oid", "REFERENCES")}
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $3 AND c.relname = $1
         """;
 
-    private const string PoliciesSql = """
+    private static readonly string PoliciesSql = $"""
         SELECT p.polname, p.polcmd::text, p.polpermissive,
                pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
         FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $3 AND c.relname = $1
-          AND (0::oid = ANY (p.polroles) OR EXISTS (SELECT 1 FROM unnest(p.polroles) r WHERE pg_has_role($2, r, 'MEMBER')))
+          AND {CatalogRules.PolicyAppliesTo("$2", "p.polroles")}
         ORDER BY p.polname
         """;
 
@@ -144,7 +145,7 @@ internal static partial class CatalogOracle
     private static bool KeyedOnTenant(string expression, string tenantColumn, string settingName, out string problem)
     {
         problem = "";
-        if (TrueExpression().IsMatch(expression))
+        if (CatalogRules.IsAlwaysTrue(expression))
         {
             problem = "is always true";
         }
@@ -180,7 +181,4 @@ internal static partial class CatalogOracle
     /// <summary>A SQL string literal, so that the setting name 'app.tenant_id' does not count as the column tenant_id.</summary>
     [GeneratedRegex("'(?:[^']|'')*'")]
     private static partial Regex StringLiteral();
-
-    [GeneratedRegex(@"^\(*\s*true\s*\)*$", RegexOptions.IgnoreCase)]
-    private static partial Regex TrueExpression();
 }

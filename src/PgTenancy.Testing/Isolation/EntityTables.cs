@@ -40,7 +40,7 @@ internal sealed class EntityTables
 
     public IReadOnlyList<TenantTable> Tables { get; }
 
-    // TenancyOptionsExtension is PgTenancy's own options extension: "internal" only in EF Core's sense.
+    // TenancyOptionsExtension is PgTenancy's own options extension: "internal" only in EF Core's sense (docs/ef-core.md#ef-core-and-efcorepg-internals-pgtenancy-depends-on).
 #pragma warning disable EF1001
     public static TenancyOptions TenancyOf(DbContext context) =>
         context.GetService<IDbContextOptions>().FindExtension<TenancyOptionsExtension>()?.Options

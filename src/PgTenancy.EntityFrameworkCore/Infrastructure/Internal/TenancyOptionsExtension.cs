@@ -161,7 +161,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
                 "UseTenancy() needs the PostgreSQL provider: call optionsBuilder.UseNpgsql(…) before UseTenancy().");
         }
 
-#pragma warning disable EF1001 // The one place besides TenantModificationCommandBatch that names efcore.pg internals: to pin its version.
+#pragma warning disable EF1001 // To pin efcore.pg's major version; listed in docs/ef-core.md#ef-core-and-efcorepg-internals-pgtenancy-depends-on.
         var provider = typeof(Npgsql.EntityFrameworkCore.PostgreSQL.Update.Internal.NpgsqlModificationCommandBatch).Assembly.GetName().Version;
 #pragma warning restore EF1001
         if (provider?.Major != SupportedProviderMajorVersion)
