@@ -1,11 +1,13 @@
+using System.Data;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Npgsql;
-using PgTenancy.EntityFrameworkCore.Diagnostics;
-using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using PgTenancy.Binding;
+using PgTenancy.EntityFrameworkCore.Diagnostics;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 
 namespace PgTenancy.EntityFrameworkCore.Binding;
 
@@ -15,33 +17,80 @@ namespace PgTenancy.EntityFrameworkCore.Binding;
 /// mechanism of <see cref="TenantDataSource"/>. SaveChanges is bound by its batches instead
 /// (<see cref="Update.TenantModificationCommandBatch"/>), and migrations are never bound: they run as the owner.
 /// </summary>
-internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILoggerFactory loggers) : DbCommandInterceptor
+/// <remarks>
+/// It runs after the application's own interceptors (<see cref="TenancyInterceptors"/>): they see EF Core's SQL, and
+/// whatever command they leave — its SQL replaced, or wrapped by a profiler — is the one that gets bound. When one of
+/// them has already supplied a result, nothing is executed, so nothing is bound.
+/// </remarks>
+internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILoggerFactory loggers) : DbCommandInterceptor, ITenancyInterceptor
 {
     // Resolved per context (this interceptor is a scoped service), from that context's own UseTenancy() options.
     private readonly TenancyOptionsExtension _tenancy = options.FindExtension<TenancyOptionsExtension>() ?? new TenancyOptionsExtension();
     private readonly ILogger _logger = loggers.CreateLogger(TenancyLog.Category);
 
+    // A reader keeps the batch that produced it until EF Core disposes the reader; then the batch is disposed and its
+    // output parameters copied back. Keyed by EF Core's command, weakly, so an abandoned reader leaks nothing.
+    private readonly ConditionalWeakTable<DbCommand, BoundExecution> _openReaders = [];
+
     private TenantBinding Binding => _tenancy.Binding;
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
+        if (result.HasResult)
+        {
+            return result;
+        }
+
         Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        return Bind(command, eventData) is { } bound
-            ? InterceptionResult<DbDataReader>.SuppressWithResult(bound.ExecuteReaderAsync(System.Data.CommandBehavior.Default, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult())
-            : result;
+        if (Bind(command, eventData) is not { } bound)
+        {
+            return result;
+        }
+
+        var reader = bound.ExecuteReaderAsync(CommandBehavior.Default, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _openReaders.AddOrUpdate(command, bound);
+        return InterceptionResult<DbDataReader>.SuppressWithResult(reader);
     }
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
+        if (result.HasResult)
+        {
+            return result;
+        }
+
         await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
-        return Bind(command, eventData) is { } bound
-            ? InterceptionResult<DbDataReader>.SuppressWithResult(await bound.ExecuteReaderAsync(System.Data.CommandBehavior.Default, async: true, cancellationToken).ConfigureAwait(false))
-            : result;
+        if (Bind(command, eventData) is not { } bound)
+        {
+            return result;
+        }
+
+        var reader = await bound.ExecuteReaderAsync(CommandBehavior.Default, async: true, cancellationToken).ConfigureAwait(false);
+        _openReaders.AddOrUpdate(command, bound);
+        return InterceptionResult<DbDataReader>.SuppressWithResult(reader);
+    }
+
+    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    {
+        if (_openReaders.TryGetValue(command, out var bound))
+        {
+            _openReaders.Remove(command);
+            eventData.DataReader.Dispose();
+            bound.CopyOutputValuesTo(command.Parameters);
+            bound.Dispose();
+        }
+
+        return result;
     }
 
     public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
+        if (result.HasResult)
+        {
+            return result;
+        }
+
         Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         if (Bind(command, eventData) is not { } bound)
         {
@@ -50,13 +99,20 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         using (bound)
         {
-            return InterceptionResult<int>.SuppressWithResult(bound.ExecuteNonQueryAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult());
+            var rows = bound.ExecuteNonQueryAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            bound.CopyOutputValuesTo(command.Parameters);
+            return InterceptionResult<int>.SuppressWithResult(rows);
         }
     }
 
     public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
+        if (result.HasResult)
+        {
+            return result;
+        }
+
         await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
         if (Bind(command, eventData) is not { } bound)
         {
@@ -65,12 +121,19 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         await using (bound.ConfigureAwait(false))
         {
-            return InterceptionResult<int>.SuppressWithResult(await bound.ExecuteNonQueryAsync(async: true, cancellationToken).ConfigureAwait(false));
+            var rows = await bound.ExecuteNonQueryAsync(async: true, cancellationToken).ConfigureAwait(false);
+            bound.CopyOutputValuesTo(command.Parameters);
+            return InterceptionResult<int>.SuppressWithResult(rows);
         }
     }
 
     public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
+        if (result.HasResult)
+        {
+            return result;
+        }
+
         Guard(command, eventData, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         if (Bind(command, eventData) is not { } bound)
         {
@@ -79,13 +142,20 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         using (bound)
         {
-            return InterceptionResult<object>.SuppressWithResult(bound.ExecuteScalarAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult()!);
+            var value = bound.ExecuteScalarAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            bound.CopyOutputValuesTo(command.Parameters);
+            return InterceptionResult<object>.SuppressWithResult(value!);
         }
     }
 
     public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
+        if (result.HasResult)
+        {
+            return result;
+        }
+
         await Guard(command, eventData, async: true, cancellationToken).ConfigureAwait(false);
         if (Bind(command, eventData) is not { } bound)
         {
@@ -94,7 +164,9 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         await using (bound.ConfigureAwait(false))
         {
-            return InterceptionResult<object>.SuppressWithResult((await bound.ExecuteScalarAsync(async: true, cancellationToken).ConfigureAwait(false))!);
+            var value = await bound.ExecuteScalarAsync(async: true, cancellationToken).ConfigureAwait(false);
+            bound.CopyOutputValuesTo(command.Parameters);
+            return InterceptionResult<object>.SuppressWithResult(value!);
         }
     }
 
@@ -121,7 +193,9 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
         eventData.CommandSource == CommandSource.Migrations || _tenancy.BypassReason is not null
             ? ValueTask.CompletedTask
             : Binding.RoleGuard.EnsureAsync(
-                command.Connection as NpgsqlConnection ?? throw new InvalidOperationException($"PgTenancy needs an NpgsqlConnection, but EF Core uses a {command.Connection?.GetType().Name}."),
+                // EF Core's connection: a command wrapped by an interceptor may report a wrapping connection.
+                eventData.Connection as NpgsqlConnection ?? command.Connection as NpgsqlConnection
+                    ?? throw new InvalidOperationException($"PgTenancy needs an NpgsqlConnection, but EF Core uses a {eventData.Connection?.GetType().Name}."),
                 async,
                 cancellationToken);
 
@@ -143,11 +217,16 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
             return null;
         }
 
-        var npgsqlCommand = command as NpgsqlCommand
-            ?? throw new InvalidOperationException($"PgTenancy binds Npgsql commands only, but EF Core is executing a {command.GetType().Name}.");
+        // Fail closed first: without a tenant nothing is sent, whatever the statement.
         var tenant = Binding.CurrentTenant();
+        if (TenantBinding.CannotRunInTransaction(command.CommandText, out var statement))
+        {
+            TenancyLog.RanUnbound(_logger, statement, eventData.Context?.GetType());
+            return null;
+        }
+
         TenancyActivity.TagTenant(tenant);
         TenancyLog.CommandBound(_logger, tenant, eventData.CommandSource, eventData.Context?.GetType());
-        return Binding.BindInPlace(npgsqlCommand, tenant);
+        return Binding.BindInPlace(command, tenant);
     }
 }

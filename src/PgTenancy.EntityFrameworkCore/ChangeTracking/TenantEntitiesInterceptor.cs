@@ -11,7 +11,7 @@ namespace PgTenancy.EntityFrameworkCore.ChangeTracking;
 /// the entity and its key — an added or deleted entity of another tenant and any change of a tenant property. The
 /// database would refuse them too (WITH CHECK, or 0 rows); failing here says why, before anything is sent.
 /// </summary>
-internal sealed class TenantEntitiesInterceptor(IDbContextOptions options) : SaveChangesInterceptor
+internal sealed class TenantEntitiesInterceptor(IDbContextOptions options) : SaveChangesInterceptor, Binding.ITenancyInterceptor
 {
     // Resolved per context (this interceptor is a scoped service), from that context's own UseTenancy() options.
     private readonly TenancyOptionsExtension _tenancy = options.FindExtension<TenancyOptionsExtension>() ?? new TenancyOptionsExtension();

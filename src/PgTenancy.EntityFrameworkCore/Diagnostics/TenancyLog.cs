@@ -13,6 +13,9 @@ internal static partial class TenancyLog
     [LoggerMessage(EventId = 36002, Level = LogLevel.Debug, Message = "Bound tenant {TenantId} to a SaveChanges batch of {Count} modifications of {ContextType}.")]
     public static partial void BatchBound(ILogger logger, string tenantId, int count, Type? contextType);
 
+    [LoggerMessage(EventId = 36005, Level = LogLevel.Information, Message = "Sent {Statement} of {ContextType} without a tenant binding: PostgreSQL refuses it inside the transaction that carries the binding, and it returns no tenant's rows.")]
+    public static partial void RanUnbound(ILogger logger, string statement, Type? contextType);
+
     [LoggerMessage(EventId = 36004, Level = LogLevel.Warning, Message = "PgTenancy: a key leaks across tenants: {Problem}.")]
     public static partial void LeakyKey(ILogger logger, string problem);
 

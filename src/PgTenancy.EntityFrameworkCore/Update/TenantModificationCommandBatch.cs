@@ -42,7 +42,8 @@ internal sealed class TenantModificationCommandBatch(
         if (ModificationCommands.FirstOrDefault(c => c.StoreStoredProcedure is not null) is { } mapped)
         {
             throw new NotSupportedException(
-                $"Entity '{mapped.Entries[0].EntityType.DisplayName()}' is saved through stored procedure '{mapped.StoreStoredProcedure!.Name}', which PgTenancy does not bind yet. Map it to its table for SaveChanges.");
+                $"Entity '{mapped.Entries[0].EntityType.DisplayName()}' is saved through stored procedure '{mapped.StoreStoredProcedure!.Name}', which PgTenancy does not bind. "
+                + "Nothing of this SaveChanges is saved: it is one transaction, so the entities saved with it are refused too. Map the entity to its table for saving (docs/ef-core.md, \"What UseTenancy() changes\").");
         }
 
         if (bypassReason is not null)
@@ -77,7 +78,7 @@ internal sealed class TenantModificationCommandBatch(
         try
         {
             var onResultSet = false;
-            for (; index < ModificationCommands.Count; index++)
+            while (index < ModificationCommands.Count)
             {
                 var command = ModificationCommands[index];
                 if (ResultSetMappings[index].HasFlag(ResultSetMapping.HasResultRow))
@@ -89,6 +90,10 @@ internal sealed class TenantModificationCommandBatch(
                     }
 
                     command.PropagateResults(reader);
+
+                    // Moving to the next result set runs the next statements: an error raised there belongs to the next
+                    // command, so the index moves first (as in efcore.pg), and DbUpdateException names that command's entries.
+                    index++;
                     onResultSet = async
                         ? await npgsqlReader.NextResultAsync(cancellationToken).ConfigureAwait(false)
                         : npgsqlReader.NextResult();
@@ -102,6 +107,8 @@ internal sealed class TenantModificationCommandBatch(
                     {
                         await ThrowConcurrencyAsync(reader, index, async, cancellationToken).ConfigureAwait(false);
                     }
+
+                    index++;
                 }
             }
 
@@ -112,6 +119,7 @@ internal sealed class TenantModificationCommandBatch(
         }
         catch (Exception e) when (e is not DbUpdateException and not OperationCanceledException)
         {
+            // After the last command, an error comes from the last one (an AFTER trigger, say), as efcore.pg reports it.
             throw new DbUpdateException(
                 RelationalStrings.UpdateStoreException, e, ModificationCommands[Math.Min(index, ModificationCommands.Count - 1)].Entries);
         }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
@@ -14,8 +15,10 @@ internal sealed class TenantModificationCommandBatchFactory(
     // efcore.pg's default when MaxBatchSize is not configured.
     private const int DefaultMaxBatchSize = 1000;
 
-    private readonly int _maxBatchSize = Math.Min(
-        RelationalOptionsExtension.Extract(options).MaxBatchSize ?? DefaultMaxBatchSize, DefaultMaxBatchSize);
+    // As efcore.pg: the configured size, or its default; never capped, and a size that cannot batch anything is refused.
+    private readonly int _maxBatchSize = RelationalOptionsExtension.Extract(options).MaxBatchSize is { } configured
+        ? configured > 0 ? configured : throw new ArgumentOutOfRangeException(nameof(RelationalOptionsExtension.MaxBatchSize), RelationalStrings.InvalidMaxBatchSize(configured))
+        : DefaultMaxBatchSize;
 
     private readonly RelationalTypeMapping _text = typeMappings.FindMapping(typeof(string))
         ?? throw new InvalidOperationException("The PostgreSQL provider has no type mapping for string.");

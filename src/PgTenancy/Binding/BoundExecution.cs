@@ -1,12 +1,14 @@
 using System.Data;
+using System.Data.Common;
 using Npgsql;
 
 namespace PgTenancy.Binding;
 
 /// <summary>
 /// One execution of the caller's statements with the tenant bound in front of them: either a command whose SQL carries
-/// the bind as its first statement, or a batch whose first command is the bind. Made by <see cref="TenantBinding"/>;
-/// the callers (TenantCommand, the EF Core interceptor) execute it without knowing which shape it is.
+/// the bind as its first statement, or a batch whose first command is the bind (or, for a statement PostgreSQL refuses
+/// in a transaction block, the statement alone). Made by <see cref="TenantBinding"/>; the callers (TenantCommand, the
+/// EF Core interceptor) execute it without knowing which shape it is.
 /// </summary>
 internal sealed class BoundExecution : IAsyncDisposable, IDisposable
 {
@@ -68,7 +70,7 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Copies values of output parameters back to the caller's parameters, after a non-query or scalar execution.</summary>
-    public void CopyOutputValuesTo(NpgsqlParameterCollection caller)
+    public void CopyOutputValuesTo(DbParameterCollection caller)
     {
         var executed = ExecutedParameters;
         for (var i = 0; i < caller.Count; i++)

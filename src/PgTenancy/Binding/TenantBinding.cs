@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -82,39 +83,67 @@ internal sealed class TenantBinding
     /// </summary>
     public BoundExecution Bind(NpgsqlCommand template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
-        if (NeedsBatch(template))
+        if (CannotRunInTransaction(template.CommandText, out _))
+        {
+            return new BoundExecution(CopyOf(template, template.CommandText, connection, transaction));
+        }
+
+        if (NeedsBatch(template.CommandType, template.Parameters))
         {
             return new BoundExecution(BatchOf(template, tenant, connection, transaction));
         }
 
-        var command = new NpgsqlCommand(NamedBindPrefix + template.CommandText, connection, transaction)
-        {
-            CommandTimeout = template.CommandTimeout,
-            AllResultTypesAreUnknown = template.AllResultTypesAreUnknown,
-            UnknownResultTypeList = template.UnknownResultTypeList,
-        };
-        CopyParameters(template.Parameters, command.Parameters);
+        var command = CopyOf(template, NamedBindPrefix + template.CommandText, connection, transaction);
         command.Parameters.Add(TenantParameter(tenant, TenantParameterName));
         return new BoundExecution(command);
     }
 
     /// <summary>
+    /// Whether <paramref name="sql"/> is one statement that PostgreSQL refuses inside a transaction block (VACUUM,
+    /// CREATE INDEX CONCURRENTLY…): it is sent unbound, which returns no tenant's rows (see <see cref="NonTransactionalStatement"/>).
+    /// </summary>
+    public static bool CannotRunInTransaction(string? sql, out string statement) => NonTransactionalStatement.Is(sql, out statement);
+
+    /// <summary>
     /// Binds <paramref name="command"/> in place when its SQL can carry the bind (named or no parameters), and returns
     /// <see langword="null"/>; otherwise leaves it unchanged and returns the bound execution to run instead of it.
-    /// For EF Core, whose diagnostics should see the very command that runs.
+    /// For EF Core, whose diagnostics should see the very command that runs. A command that wraps an Npgsql command
+    /// (a profiler's, made in an interceptor's CommandCreated) is bound through <see cref="DbCommand"/>'s own API;
+    /// it cannot take the batch shape, whose statements the wrapper would not see.
     /// </summary>
-    public BoundExecution? BindInPlace(NpgsqlCommand command, string tenant)
+    /// <exception cref="NotSupportedException">A wrapping command with positional parameters or a stored procedure.</exception>
+    public BoundExecution? BindInPlace(DbCommand command, string tenant)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (NeedsBatch(command))
+        var needsBatch = NeedsBatch(command.CommandType, command.Parameters);
+        if (command is NpgsqlCommand npgsql)
         {
-            var connection = command.Connection
-                ?? throw new InvalidOperationException("The command has no connection to bind the tenant on.");
-            return new BoundExecution(BatchOf(command, tenant, connection, command.Transaction));
+            if (needsBatch)
+            {
+                var connection = npgsql.Connection
+                    ?? throw new InvalidOperationException("The command has no connection to bind the tenant on.");
+                return new BoundExecution(BatchOf(npgsql, tenant, connection, npgsql.Transaction));
+            }
+
+            npgsql.CommandText = NamedBindPrefix + npgsql.CommandText;
+            npgsql.Parameters.Add(TenantParameter(tenant, TenantParameterName));
+            return null;
+        }
+
+        if (needsBatch)
+        {
+            throw new NotSupportedException(
+                $"PgTenancy cannot bind a {command.GetType().FullName}: its {(command.CommandType == CommandType.StoredProcedure ? "stored procedure call" : "positional parameters ($1)")} "
+                + "need the tenant in a statement of its own, in an Npgsql batch that a wrapping command does not carry. Use named parameters "
+                + "(@name, as EF Core writes them), or let the interceptor that wraps commands leave NpgsqlCommand in place for this one.");
         }
 
         command.CommandText = NamedBindPrefix + command.CommandText;
-        command.Parameters.Add(TenantParameter(tenant, TenantParameterName));
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = TenantParameterName;
+        parameter.DbType = DbType.String;
+        parameter.Value = tenant;
+        command.Parameters.Add(parameter);
         return null;
     }
 
@@ -145,15 +174,28 @@ internal sealed class TenantBinding
     /// <summary>Turns the server's "procedure does not exist" for the bind procedure into an error that says how to install it.</summary>
     public Exception? Explain(PostgresException exception) => BindingErrors.Explain(exception, Options);
 
-    private static bool NeedsBatch(NpgsqlCommand command)
+    private static bool NeedsBatch(CommandType commandType, DbParameterCollection parameters)
     {
-        if (command.CommandType == CommandType.TableDirect)
+        if (commandType == CommandType.TableDirect)
         {
             throw new NotSupportedException("CommandType.TableDirect is not supported on a tenant-bound command: use CommandType.Text with 'SELECT * FROM the_table'.");
         }
 
-        return command.CommandType == CommandType.StoredProcedure
-            || (command.Parameters.Count > 0 && command.Parameters.All(p => string.IsNullOrEmpty(p.ParameterName)));
+        return commandType == CommandType.StoredProcedure
+            || (parameters.Count > 0 && parameters.Cast<DbParameter>().All(p => string.IsNullOrEmpty(p.ParameterName)));
+    }
+
+    private static NpgsqlCommand CopyOf(NpgsqlCommand template, string sql, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction)
+        {
+            CommandType = template.CommandType,
+            CommandTimeout = template.CommandTimeout,
+            AllResultTypesAreUnknown = template.AllResultTypesAreUnknown,
+            UnknownResultTypeList = template.UnknownResultTypeList,
+        };
+        CopyParameters(template.Parameters, command.Parameters);
+        return command;
     }
 
     private NpgsqlBatch BatchOf(NpgsqlCommand template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)

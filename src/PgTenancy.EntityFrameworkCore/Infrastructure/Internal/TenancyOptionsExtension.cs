@@ -148,6 +148,8 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         services.Replace(ServiceDescriptor.Scoped<IMigrationsSqlGenerator, TenancyMigrationsSqlGenerator>());
         services.Replace(ServiceDescriptor.Scoped<IMigrationsModelDiffer, TenancyMigrationsModelDiffer>());
         services.Replace(ServiceDescriptor.Scoped<IModificationCommandBatchFactory, TenantModificationCommandBatchFactory>());
+        // PgTenancy's interceptors after the application's, so that the binding applies to the command that runs.
+        services.Replace(ServiceDescriptor.Scoped<IInterceptors, TenancyInterceptors>());
     }
 
     /// <inheritdoc/>
