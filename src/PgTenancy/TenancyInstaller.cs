@@ -24,6 +24,23 @@ public static class TenancyInstaller
     public static Task UninstallAsync(NpgsqlDataSource owner, TenancyOptions? options = null, CancellationToken cancellationToken = default) =>
         RunInTransactionAsync(owner, options, BindingSql.UninstallScript, cancellationToken);
 
+    /// <summary>
+    /// Installs the verified tenant context (docs/security.md): the key table, readable by the role that runs this alone,
+    /// and the function that verifies signed tenant tokens. Policies made afterwards with verification compare the
+    /// tenant column with the verified tenant. Idempotent; keeps the keys already installed. Run as the owner role.
+    /// </summary>
+    /// <param name="owner">A data source that connects as the role that owns the application's tables (never the application role).</param>
+    /// <param name="options">The options the application uses (schema, setting name).</param>
+    /// <param name="cancellationToken">Cancels the installation, which then changes nothing.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static Task InstallVerificationAsync(NpgsqlDataSource owner, TenancyOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunInTransactionAsync(owner, options, VerificationSql.InstallScript, cancellationToken);
+
+    /// <summary>Removes the verified tenant context and its keys: the inverse of <see cref="InstallVerificationAsync"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static Task UninstallVerificationAsync(NpgsqlDataSource owner, TenancyOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunInTransactionAsync(owner, options, VerificationSql.UninstallScript, cancellationToken);
+
     private static async Task RunInTransactionAsync(
         NpgsqlDataSource owner, TenancyOptions? options, Func<TenancyOptions, string> script, CancellationToken cancellationToken)
     {

@@ -44,6 +44,20 @@ public sealed partial record TenancyOptions
     /// </summary>
     public bool TenantInApplicationName { get; init; }
 
+    /// <summary>
+    /// The key that signs the tenant of each statement (default none: the tenant is bound unsigned). With a key, the
+    /// binding sends a short-lived token that only this key can make, and the policies — installed with verification,
+    /// see <see cref="TenancyInstaller.InstallVerificationAsync"/> — accept no tenant without a valid one: SQL that sets
+    /// the tenant setting itself, an injection or a session opened with the application role's password, binds none.
+    /// </summary>
+    public TenantSigningKey? SigningKey { get; init; }
+
+    /// <summary>
+    /// How long a signed token is accepted after it is made (default 5 minutes). Tokens are made for each statement, so
+    /// this bounds the clock difference between the application and the server, and how long a leaked token replays.
+    /// </summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Checks the options and throws, naming the option and the fix, when one is invalid.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
@@ -70,6 +84,11 @@ public sealed partial record TenancyOptions
         if (!Enum.IsDefined(MissingTenant))
         {
             throw new ArgumentException($"TenancyOptions.MissingTenant {(int)MissingTenant} is not a MissingTenantBehavior.", nameof(MissingTenant));
+        }
+
+        if (TokenLifetime <= TimeSpan.Zero || TokenLifetime > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentException($"TenancyOptions.TokenLifetime {TokenLifetime} is out of range: use a positive time of at most a day (the default is 5 minutes).", nameof(TokenLifetime));
         }
 
         if (TenantAccessor is null)

@@ -84,6 +84,8 @@ public sealed class OptionsExtensionTests(ShopFixture shop) : IClassFixture<Shop
             var t when t == typeof(bool) => !(bool)current!,
             var t when t.IsEnum => Enum.GetValues(t).Cast<object>().First(v => !v.Equals(current)),
             var t when t == typeof(ITenantAccessor) => new FixedTenantAccessor(),
+            var t when t == typeof(TenantSigningKey) => TenantSigningKey.Generate(1),
+            var t when t == typeof(TimeSpan) => (TimeSpan)current! + TimeSpan.FromMinutes(1),
             _ => throw new InvalidOperationException($"Add a value for TenancyOptions.{option.Name} ({option.PropertyType.Name}) to this test."),
         };
 

@@ -19,6 +19,12 @@ public static class Db
         await command.ExecuteNonQueryAsync(TestContextToken);
     }
 
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(TestContextToken);
+    }
+
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {
         await using var connection = await OpenAsync(connectionString);

@@ -59,6 +59,11 @@ internal sealed class TenancyCSharpMigrationOperationGenerator(CSharpMigrationOp
             arguments.Add($"settingName: {_code.Literal(operation.SettingName)}");
         }
 
+        if (operation.Verified)
+        {
+            arguments.Add("verified: true");
+        }
+
         builder.Append('.').Append(method).AppendLine("(");
         using (builder.Indent())
         {

@@ -24,10 +24,11 @@ public static class TenancyMigrationBuilderExtensions
         string[]? appRoles = null,
         string? schema = null,
         string policyName = TenancyDefaults.PolicyName,
-        string settingName = TenancyDefaults.SettingName) =>
+        string settingName = TenancyDefaults.SettingName,
+        bool verified = false) =>
         Add(migrationBuilder, new EnableTenantIsolationOperation
         {
-            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName,
+            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName, Verified = verified,
         });
 
     /// <summary>The exact inverse of <see cref="EnableTenantIsolation"/>; give it the same arguments.</summary>
@@ -39,10 +40,11 @@ public static class TenancyMigrationBuilderExtensions
         string[]? appRoles = null,
         string? schema = null,
         string policyName = TenancyDefaults.PolicyName,
-        string settingName = TenancyDefaults.SettingName) =>
+        string settingName = TenancyDefaults.SettingName,
+        bool verified = false) =>
         Add(migrationBuilder, new DisableTenantIsolationOperation
         {
-            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName,
+            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName, Verified = verified,
         });
 
     /// <summary>Installs (idempotently) the procedures the tenant binding calls, in <paramref name="schema"/>.</summary>
@@ -52,6 +54,18 @@ public static class TenancyMigrationBuilderExtensions
     /// <summary>The inverse of <see cref="InstallTenantBinding"/>.</summary>
     public static OperationBuilder<UninstallTenantBindingOperation> UninstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
         Add(migrationBuilder, new UninstallTenantBindingOperation { Schema = schema });
+
+    /// <summary>
+    /// Installs the verified tenant context in <paramref name="schema"/>: a key table only the migrating (owner) role can
+    /// read, and the function the verified policies call. Keys are never in a migration: install them with
+    /// <c>pgtenancy keys add</c> or <c>TenantSigningKeys.AddAsync</c> at deploy time.
+    /// </summary>
+    public static OperationBuilder<InstallTenantVerificationOperation> InstallTenantVerification(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
+        Add(migrationBuilder, new InstallTenantVerificationOperation { Schema = schema });
+
+    /// <summary>The inverse of <see cref="InstallTenantVerification"/> (drops the installed keys too).</summary>
+    public static OperationBuilder<UninstallTenantVerificationOperation> UninstallTenantVerification(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
+        Add(migrationBuilder, new UninstallTenantVerificationOperation { Schema = schema });
 
     /// <summary>Creates the application role (no password: set it at deploy time from configuration).</summary>
     public static OperationBuilder<CreateTenantRoleOperation> CreateTenantAppRole(this MigrationBuilder migrationBuilder, string name) =>

@@ -37,6 +37,32 @@ public sealed class TenancyDbContextOptionsBuilder
     }
 
     /// <summary>
+    /// Signs the tenant of every statement with <paramref name="key"/>, and makes the model's tenant policies compare
+    /// with the verified tenant (<see cref="VerifiedPolicies"/>): SQL that sets the tenant setting itself — an injection,
+    /// or a session opened with the application role's password — then binds no tenant. Needs verification installed
+    /// (<c>migrationBuilder.InstallTenantVerification()</c>) and the key installed by the owner (docs/security.md).
+    /// </summary>
+    public TenancyDbContextOptionsBuilder SigningKey(TenantSigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Options = Options with { SigningKey = key };
+        Extension = Extension.WithVerifiedPolicies(true);
+        return this;
+    }
+
+    /// <summary>
+    /// Makes the model's tenant policies compare with the verified tenant of a signed token, without a key: for the
+    /// design-time context of <c>dotnet ef</c>, which writes migrations and never binds a tenant. The application's
+    /// own context gives the key with <see cref="SigningKey"/>. Switching writes a migration that replaces every
+    /// tenant table's policy in one transaction.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder VerifiedPolicies(bool enabled = true)
+    {
+        Extension = Extension.WithVerifiedPolicies(enabled);
+        return this;
+    }
+
+    /// <summary>
     /// Whether a connection whose role is a superuser or has BYPASSRLS is refused (default <see langword="true"/>). See
     /// <see cref="TenancyOptions.RefuseBypassRoles"/>; turn it off only for tests that study such a role on purpose.
     /// </summary>

@@ -8,4 +8,11 @@ public static class TenancyAnnotationNames
 
     /// <summary>On an entity type: the name of its tenant property. Its presence marks the entity tenant-scoped.</summary>
     public const string TenantProperty = Prefix + "TenantProperty";
+
+    /// <summary>
+    /// On the model: <see langword="true"/> when the tenant policies compare with the verified tenant of a signed token
+    /// (<c>UseTenancy(o => o.SigningKey(…))</c> or <c>o.VerifiedPolicies()</c>). A change makes a migration that moves
+    /// every tenant table's policy over.
+    /// </summary>
+    public const string VerifiedTenant = Prefix + "VerifiedTenant";
 }

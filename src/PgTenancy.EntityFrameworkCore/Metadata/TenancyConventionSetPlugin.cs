@@ -26,9 +26,14 @@ internal sealed class TenancyConventionSetPlugin(
         // After the property convention, so that the properties it marks are checked too.
         conventionSet.ModelFinalizingConventions.Add(new TenantKindConvention(tenancy.Options.TenantKind));
 
+        if (tenancy.VerifiedPolicies)
+        {
+            conventionSet.ModelFinalizingConventions.Add(new VerifiedTenantConvention());
+        }
+
         if (tenancy.QueryFilter)
         {
-            conventionSet.ModelFinalizingConventions.Add(new TenantQueryFilterConvention(typeMappings, tenancy.Options.SettingName));
+            conventionSet.ModelFinalizingConventions.Add(new TenantQueryFilterConvention(typeMappings, tenancy.Options, tenancy.VerifiedPolicies));
         }
 
         if (tenancy.KeyValidation != TenantKeyValidation.Off)

@@ -13,7 +13,7 @@ namespace PgTenancy.EntityFrameworkCore.Metadata;
 /// Adds a query filter <c>tenant column = bound tenant</c> to every tenant-scoped entity type: defence in depth for
 /// LINQ queries on top of row-level security. Off by default (see docs/ef-core.md).
 /// </summary>
-internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource typeMappings, string settingName) : IModelFinalizingConvention
+internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource typeMappings, TenancyOptions options, bool verified) : IModelFinalizingConvention
 {
     public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
@@ -49,19 +49,30 @@ internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource t
         }
     }
 
-    // NULLIF(current_setting('<setting>', true), '')::<type>: the same expression the policies compare with.
+    // NULLIF(current_setting('<setting>', true), '')::<type>, or with verified policies <schema>.verified_tenant('<setting>')::<type>:
+    // the same tenant the policies compare with.
     private SqlExpression BoundTenant(Type clrType, string sqlType)
     {
         var text = typeMappings.FindMapping(typeof(string))!;
-        var setting = new SqlFunctionExpression(
-            "current_setting",
-            [new SqlConstantExpression(settingName, text), new SqlConstantExpression(true, typeMappings.FindMapping(typeof(bool)))],
-            nullable: true,
-            argumentsPropagateNullability: [false, false],
-            typeof(string),
-            text);
-        var bound = new SqlFunctionExpression(
-            "NULLIF", [setting, new SqlConstantExpression("", text)], nullable: true, argumentsPropagateNullability: [false, false], typeof(string), text);
+        var settingName = new SqlConstantExpression(options.SettingName, text);
+        var bound = verified
+            ? new SqlFunctionExpression(options.Schema, "verified_tenant", [settingName], nullable: true, argumentsPropagateNullability: [false], typeof(string), text)
+            : new SqlFunctionExpression(
+                "NULLIF",
+                [
+                    new SqlFunctionExpression(
+                        "current_setting",
+                        [settingName, new SqlConstantExpression(true, typeMappings.FindMapping(typeof(bool)))],
+                        nullable: true,
+                        argumentsPropagateNullability: [false, false],
+                        typeof(string),
+                        text),
+                    new SqlConstantExpression("", text),
+                ],
+                nullable: true,
+                argumentsPropagateNullability: [false, false],
+                typeof(string),
+                text);
         return sqlType == "text" ? bound : new SqlUnaryExpression(ExpressionType.Convert, bound, clrType, typeMappings.FindMapping(clrType));
     }
 }

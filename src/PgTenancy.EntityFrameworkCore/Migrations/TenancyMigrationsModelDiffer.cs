@@ -56,6 +56,8 @@ internal sealed class TenancyMigrationsModelDiffer(
     {
         operation.Schema = table.Schema;
         operation.TenantKind = table.Kind;
+        operation.Verified = table.Verified;
+        operation.BindingSchema = _tenancy?.Options.Schema ?? TenancyDefaults.Schema;
         operation.AppRoles = _tenancy?.PolicyRoles ?? [];
         operation.SettingName = _tenancy?.Options.SettingName ?? TenancyOptions.Default.SettingName;
         return operation;
@@ -65,6 +67,9 @@ internal sealed class TenancyMigrationsModelDiffer(
     private static SortedSet<TenantTable> TenantTables(IRelationalModel? model)
     {
         var tables = new SortedSet<TenantTable>();
+        // The policy form is the model's: a switch to (or from) verified tenants replaces every policy, in the
+        // migration's transaction, so no table is ever without one.
+        var verified = model?.Model.FindAnnotation(Metadata.TenancyAnnotationNames.VerifiedTenant)?.Value is true;
         foreach (var table in model?.Tables ?? [])
         {
             foreach (var mapping in table.EntityTypeMappings)
@@ -72,7 +77,7 @@ internal sealed class TenancyMigrationsModelDiffer(
                 if (mapping.TypeBase is IEntityType entityType && entityType.FindTenantProperty() is IProperty property
                     && property.GetColumnName(StoreObjectIdentifier.Table(table.Name, table.Schema)) is { } column)
                 {
-                    tables.Add(new TenantTable(table.Schema, table.Name, column, KindOf(property.ClrType)));
+                    tables.Add(new TenantTable(table.Schema, table.Name, column, KindOf(property.ClrType), verified));
                     break;
                 }
             }
@@ -85,9 +90,9 @@ internal sealed class TenancyMigrationsModelDiffer(
     // unknown type there reads as text, the kind whose policy fits any column the database accepts for it.
     private static TenantIdKind KindOf(Type clrType) => TenantKinds.ForClrType(clrType) ?? TenantIdKind.Text;
 
-    private sealed record TenantTable(string? Schema, string Table, string Column, TenantIdKind Kind) : IComparable<TenantTable>
+    private sealed record TenantTable(string? Schema, string Table, string Column, TenantIdKind Kind, bool Verified) : IComparable<TenantTable>
     {
         public int CompareTo(TenantTable? other) =>
-            other is null ? 1 : string.CompareOrdinal($"{Schema}.{Table}.{Column}.{Kind}", $"{other.Schema}.{other.Table}.{other.Column}.{other.Kind}");
+            other is null ? 1 : string.CompareOrdinal($"{Schema}.{Table}.{Column}.{Kind}.{Verified}", $"{other.Schema}.{other.Table}.{other.Column}.{other.Kind}.{other.Verified}");
     }
 }

@@ -28,6 +28,8 @@ internal sealed class TenancyMigrationsSqlGenerator(MigrationsSqlGeneratorDepend
             DisableTenantIsolationOperation disable => disable.ToPolicy().DisableSql(),
             InstallTenantBindingOperation install => BindingSql.InstallScript(new TenancyOptions { Schema = install.Schema }),
             UninstallTenantBindingOperation uninstall => BindingSql.UninstallScript(new TenancyOptions { Schema = uninstall.Schema }),
+            InstallTenantVerificationOperation install => VerificationSql.InstallScript(new TenancyOptions { Schema = install.Schema }),
+            UninstallTenantVerificationOperation uninstall => VerificationSql.UninstallScript(new TenancyOptions { Schema = uninstall.Schema }),
             CreateTenantRoleOperation { ReadOnly: false } create => TenantRoles.CreateAppRole(create.Name),
             CreateTenantRoleOperation create => TenantRoles.CreateReadOnlyRole(create.Name),
             DropTenantRoleOperation drop => TenantRoles.DropRole(drop.Name),

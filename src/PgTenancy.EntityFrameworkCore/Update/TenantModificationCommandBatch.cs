@@ -61,7 +61,7 @@ internal sealed class TenantModificationCommandBatch(
         TenancyLog.BatchBound(logger, tenant, ModificationCommands.Count, context);
         SqlBuilder.Insert(0, binding.NamedBindPrefix);
         RelationalCommandBuilder.AddParameter(TenantBinding.TenantParameterName, "@" + TenantBinding.TenantParameterName, textMapping, nullable: false);
-        ParameterValues[TenantBinding.TenantParameterName] = tenant;
+        ParameterValues[TenantBinding.TenantParameterName] = binding.BoundValue(tenant, Dependencies.CurrentContext.Context.Database.GetDbConnection().Database);
         base.Complete(moreBatchesExpected);
     }
 

@@ -23,7 +23,7 @@ internal static class BindingSql
 
     /// <summary>The statement that binds the tenant given in <paramref name="tenantPlaceholder"/> (e.g. <c>$1</c>).</summary>
     public static string BindStatement(TenancyOptions options, string tenantPlaceholder) =>
-        $"CALL {ProcedureName(options, options.TenantKind, options.TenantInApplicationName)}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
+        $"CALL {(options.SigningKey is null ? ProcedureName(options, options.TenantKind, options.TenantInApplicationName) : VerificationSql.BindTokenProcedure(options, options.TenantInApplicationName))}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
 
     /// <summary>Creates the schema and the procedures for every kind. Idempotent; run by the owner or migrator role.</summary>
     public static string InstallScript(TenancyOptions options)

@@ -74,6 +74,16 @@ internal sealed class TenantBinding
         return tenant.Fits(Options.TenantKind) ? tenant.Value : throw TenantKinds.Mismatch(tenant, Options.TenantKind);
     }
 
+    /// <summary>
+    /// What the bind statement sends for <paramref name="tenant"/> on a connection to <paramref name="database"/>: the
+    /// tenant itself, or with a signing key a token that proves it, made now and valid for the options' lifetime.
+    /// '' (no tenant) stays '', which binds no tenant either way.
+    /// </summary>
+    public string BoundValue(string tenant, string database) =>
+        Options.SigningKey is { } key && tenant.Length > 0
+            ? key.Sign(tenant, database, DateTimeOffset.UtcNow + Options.TokenLifetime)
+            : tenant;
+
     /// <summary>A parameter carrying the tenant; typed text, so the server never has to guess.</summary>
     public static NpgsqlParameter TenantParameter(string tenant, string name = "") => new(name, NpgsqlDbType.Text) { Value = tenant };
 
@@ -94,7 +104,7 @@ internal sealed class TenantBinding
         }
 
         var command = CopyOf(template, NamedBindPrefix + template.CommandText, connection, transaction);
-        command.Parameters.Add(TenantParameter(tenant, TenantParameterName));
+        command.Parameters.Add(TenantParameter(BoundValue(tenant, connection.Database), TenantParameterName));
         return new BoundExecution(command);
     }
 
@@ -126,7 +136,7 @@ internal sealed class TenantBinding
             }
 
             npgsql.CommandText = NamedBindPrefix + npgsql.CommandText;
-            npgsql.Parameters.Add(TenantParameter(tenant, TenantParameterName));
+            npgsql.Parameters.Add(TenantParameter(BoundValue(tenant, npgsql.Connection?.Database ?? ""), TenantParameterName));
             return null;
         }
 
@@ -142,7 +152,7 @@ internal sealed class TenantBinding
         var parameter = command.CreateParameter();
         parameter.ParameterName = TenantParameterName;
         parameter.DbType = DbType.String;
-        parameter.Value = tenant;
+        parameter.Value = BoundValue(tenant, command.Connection?.Database ?? "");
         command.Parameters.Add(parameter);
         return null;
     }
@@ -154,7 +164,7 @@ internal sealed class TenantBinding
     public NpgsqlBatch Bind(NpgsqlBatch template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
         var batch = new NpgsqlBatch(connection, transaction) { Timeout = template.Timeout };
-        batch.BatchCommands.Add(BindCommand(tenant));
+        batch.BatchCommands.Add(BindCommand(BoundValue(tenant, connection.Database)));
         foreach (var command in template.BatchCommands)
         {
             batch.BatchCommands.Add(command);
@@ -167,7 +177,7 @@ internal sealed class TenantBinding
     public NpgsqlCommand BindForTransaction(string tenant, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
         var command = new NpgsqlCommand(_positionalBind, connection, transaction);
-        command.Parameters.Add(TenantParameter(tenant));
+        command.Parameters.Add(TenantParameter(BoundValue(tenant, connection.Database)));
         return command;
     }
 
@@ -203,15 +213,15 @@ internal sealed class TenantBinding
         var statement = new NpgsqlBatchCommand(template.CommandText) { CommandType = template.CommandType };
         CopyParameters(template.Parameters, statement.Parameters);
         var batch = new NpgsqlBatch(connection, transaction) { Timeout = template.CommandTimeout };
-        batch.BatchCommands.Add(BindCommand(tenant));
+        batch.BatchCommands.Add(BindCommand(BoundValue(tenant, connection.Database)));
         batch.BatchCommands.Add(statement);
         return batch;
     }
 
-    private NpgsqlBatchCommand BindCommand(string tenant)
+    private NpgsqlBatchCommand BindCommand(string boundValue)
     {
         var command = new NpgsqlBatchCommand(_positionalBind);
-        command.Parameters.Add(TenantParameter(tenant));
+        command.Parameters.Add(TenantParameter(boundValue));
         return command;
     }
 

@@ -49,12 +49,23 @@ public sealed class TenantIsolationPolicy
     public string SettingName { get; init; } = TenancyDefaults.SettingName;
 
     /// <summary>
+    /// Whether the policy compares the tenant column with the tenant of a verified signed token (default
+    /// <see langword="false"/>: with the raw setting). Needs verification installed
+    /// (<see cref="TenancyInstaller.InstallVerificationAsync"/>) and the application to sign (<see cref="TenancyOptions.SigningKey"/>).
+    /// </summary>
+    public bool Verified { get; init; }
+
+    /// <summary>The schema of the binding's objects, where the verification function is (default <c>pgtenancy</c>).</summary>
+    public string BindingSchema { get; init; } = TenancyDefaults.Schema;
+
+    /// <summary>
     /// The bound tenant as the column's type. <c>(SELECT …)</c> makes it an InitPlan, evaluated once per statement
     /// instead of once per row (measured: 30 ms against 209 ms on a 1M-row sequential scan). <c>NULLIF(…, '')</c>,
     /// because a reset setting reads '' rather than NULL; NULL then matches no row.
     /// </summary>
-    public string BoundTenantExpression =>
-        $"(SELECT NULLIF(pg_catalog.current_setting({SqlText.Literal(SettingName)}, true), '')::{BindingSql.KindName(TenantKind)})";
+    public string BoundTenantExpression => Verified
+        ? VerificationSql.VerifiedTenantExpression(new TenancyOptions { Schema = BindingSchema, SettingName = SettingName }, TenantKind)
+        : $"(SELECT NULLIF(pg_catalog.current_setting({SqlText.Literal(SettingName)}, true), '')::{BindingSql.KindName(TenantKind)})";
 
     private string QualifiedTable => SqlText.Qualified(Schema, Table);
 
@@ -84,6 +95,17 @@ public sealed class TenantIsolationPolicy
         ALTER TABLE {QualifiedTable} DISABLE ROW LEVEL SECURITY;
         """;
 
+    private string VerificationInstalledCheck()
+    {
+        var function = VerificationSql.VerifyFunction(new TenancyOptions { Schema = BindingSchema });
+        return $"""
+            IF pg_catalog.to_regprocedure({SqlText.Literal(function + "(text)")}) IS NULL THEN
+                RAISE EXCEPTION 'PgTenancy: the verification function % is not installed. Install verification first (migrationBuilder.InstallTenantVerification(), or TenancyInstaller.InstallVerificationAsync).', {SqlText.Literal(function)};
+              END IF;
+              
+            """;
+    }
+
     // A DO block, because plain DDL cannot say why it fails in terms of the migration: these errors name the table,
     // the column and the fix. Literals only (DO takes no parameters), all quoted by SqlText.
     private string PreconditionsSql()
@@ -109,7 +131,7 @@ public sealed class TenantIsolationPolicy
               IF column_type NOT IN ({accepted}) THEN
                 RAISE EXCEPTION 'PgTenancy: column %.% is %, but the tenant kind is {kind.SqlType}, which fits {string.Join(", ", kind.ColumnTypes)} columns. Change the column type or the tenant kind.', {display}, {column}, column_type;
               END IF;
-              IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = target AND p.polname = {SqlText.Literal(PolicyName)}) THEN
+              {(Verified ? VerificationInstalledCheck() : "")}IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = target AND p.polname = {SqlText.Literal(PolicyName)}) THEN
                 RAISE EXCEPTION 'PgTenancy: table % already has policy %: tenant isolation is already enabled. Run DisableTenantIsolation first, or use another policy name.', {display}, {SqlText.Literal(PolicyName)};
               END IF;
             END

@@ -51,6 +51,12 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <summary>How keys of tenant-scoped entities that leave out the tenant column are reported (default: warning).</summary>
     public TenantKeyValidation KeyValidation { get; private set; } = TenantKeyValidation.Warning;
 
+    /// <summary>
+    /// Whether the model's tenant policies compare with the verified tenant of a signed token (set by a signing key, or
+    /// alone for design time, where the key is not needed to write migrations).
+    /// </summary>
+    public bool VerifiedPolicies { get; private set; }
+
     /// <summary>The roles the policies written by <c>dotnet ef migrations add</c> apply to; empty for PUBLIC.</summary>
     public IReadOnlyList<string> PolicyRoles { get; private set; } = [];
 
@@ -102,6 +108,14 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     {
         var clone = Clone();
         clone.KeyValidation = mode;
+        return clone;
+    }
+
+    /// <summary>A copy whose policies compare with the verified tenant, or not.</summary>
+    public TenancyOptionsExtension WithVerifiedPolicies(bool verified)
+    {
+        var clone = Clone();
+        clone.VerifiedPolicies = verified;
         return clone;
     }
 
@@ -188,14 +202,15 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         // whole (a record: a new option cannot be forgotten here), with the model-shaping settings. The bypass data
         // source, the bypass reason and the policy roles are read per context and do not multiply service providers.
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.Options, Extension.TenantPropertyConvention, Extension.QueryFilter, Extension.KeyValidation);
+            HashCode.Combine(Extension.Options, Extension.TenantPropertyConvention, Extension.QueryFilter, Extension.KeyValidation, Extension.VerifiedPolicies);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo o
             && o.Extension.Options == Extension.Options
             && o.Extension.TenantPropertyConvention == Extension.TenantPropertyConvention
             && o.Extension.QueryFilter == Extension.QueryFilter
-            && o.Extension.KeyValidation == Extension.KeyValidation;
+            && o.Extension.KeyValidation == Extension.KeyValidation
+            && o.Extension.VerifiedPolicies == Extension.VerifiedPolicies;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {

@@ -9,6 +9,20 @@ public sealed class InstallTenantBindingOperation : MigrationOperation
     public string Schema { get; set; } = TenancyDefaults.Schema;
 }
 
+/// <summary>Installs the verified tenant context: the key table and the token verification function (docs/security.md).</summary>
+public sealed class InstallTenantVerificationOperation : MigrationOperation
+{
+    /// <summary>The schema of the binding's objects.</summary>
+    public string Schema { get; set; } = TenancyDefaults.Schema;
+}
+
+/// <summary>The inverse of <see cref="InstallTenantVerificationOperation"/>: drops the verification objects and the keys.</summary>
+public sealed class UninstallTenantVerificationOperation : MigrationOperation
+{
+    /// <summary>The schema of the binding's objects.</summary>
+    public string Schema { get; set; } = TenancyDefaults.Schema;
+}
+
 /// <summary>The inverse of <see cref="InstallTenantBindingOperation"/>.</summary>
 public sealed class UninstallTenantBindingOperation : MigrationOperation
 {

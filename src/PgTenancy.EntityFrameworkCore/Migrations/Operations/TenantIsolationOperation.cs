@@ -26,6 +26,12 @@ public abstract class TenantIsolationOperation : MigrationOperation
     /// <summary>The setting that carries the tenant.</summary>
     public string SettingName { get; set; } = TenancyDefaults.SettingName;
 
+    /// <summary>Whether the policy compares with the verified tenant of a signed token (see <see cref="TenantIsolationPolicy.Verified"/>).</summary>
+    public bool Verified { get; set; }
+
+    /// <summary>The schema of the binding's objects (the verification function), default <c>pgtenancy</c>.</summary>
+    public string BindingSchema { get; set; } = TenancyDefaults.Schema;
+
     /// <summary>The policy this operation enables or disables.</summary>
     public TenantIsolationPolicy ToPolicy() => new(Table, TenantColumn)
     {
@@ -34,6 +40,8 @@ public abstract class TenantIsolationOperation : MigrationOperation
         AppRoles = AppRoles,
         PolicyName = PolicyName,
         SettingName = SettingName,
+        Verified = Verified,
+        BindingSchema = BindingSchema,
     };
 }
 

@@ -1,0 +1,100 @@
+using Npgsql;
+using PgTenancy.Testing;
+
+namespace PgTenancy.TestSupport.RedTeam;
+
+/// <summary>
+/// A tenant table of documents, under forced RLS for the app role, in one of two postures: the policies compare the
+/// tenant column with the raw setting (unsigned), or with the tenant of a verified token (verified), with the app role
+/// unable to create temporary objects. Tenants A and B have three documents each.
+/// </summary>
+public sealed class DocumentsDatabase : IAsyncDisposable
+{
+    public static readonly TenantId A = TenantId.Parse("aaaaaaaa-1111-4111-8111-00000000000a");
+    public static readonly TenantId B = TenantId.Parse("bbbbbbbb-2222-4222-8222-00000000000b");
+
+    private readonly List<NpgsqlDataSource> _dataSources = [];
+
+    private DocumentsDatabase(TestDatabase database, bool verified)
+    {
+        Database = database;
+        Verified = verified;
+    }
+
+    public TestDatabase Database { get; }
+
+    public bool Verified { get; }
+
+    /// <summary>The key the application signs with (verified posture only).</summary>
+    public TenantSigningKey Key { get; } = TenantSigningKey.Generate(1);
+
+    public TenancyOptions Options => Verified ? new TenancyOptions { SigningKey = Key } : TenancyOptions.Default;
+
+    public static async Task<DocumentsDatabase> CreateAsync(PostgresServer server, bool verified)
+    {
+        var documents = new DocumentsDatabase(await server.CreateDatabaseAsync(), verified);
+        await documents.SetUpAsync();
+        return documents;
+    }
+
+    private async Task SetUpAsync()
+    {
+        var options = Options;
+        await using (var owner = NpgsqlDataSource.Create(Database.OwnerConnectionString))
+        {
+            await TenancyInstaller.InstallAsync(owner, options);
+            if (Verified)
+            {
+                await TenancyInstaller.InstallVerificationAsync(owner, options);
+                await TenantSigningKeys.AddAsync(owner, Key, options);
+            }
+        }
+
+        var policy = new TenantIsolationPolicy("documents", "tenant_id") { Schema = "public", AppRoles = [Database.AppRole], Verified = Verified };
+        await Db.ExecuteAsync(Database.OwnerConnectionString, $"""
+            CREATE TABLE public.documents (tenant_id uuid NOT NULL, id bigint NOT NULL, title text NOT NULL, PRIMARY KEY (tenant_id, id));
+            {policy.EnableSql()}
+            GRANT SELECT, INSERT, UPDATE, DELETE ON public.documents TO "{Database.AppRole}";
+            """);
+        if (Verified)
+        {
+            // The hardened posture: no temporary objects to shadow a tenant table for a later request.
+            await Db.ExecuteAsync(Database.AdminConnectionString, $"REVOKE TEMPORARY ON DATABASE \"{Database.Name}\" FROM PUBLIC;");
+        }
+
+        await ResetAsync();
+    }
+
+    public Task ResetAsync() => Db.ExecuteAsync(Database.AdminConnectionString, $"""
+        TRUNCATE public.documents;
+        INSERT INTO public.documents SELECT t::uuid, g, CASE t WHEN '{A}' THEN 'A' ELSE 'B' END || ' doc ' || g FROM unnest(ARRAY['{A}', '{B}']) t, generate_series(1, 3) g;
+        """);
+
+    /// <summary>B's documents as the superuser sees them: id and title, the oracle of reads, writes and deletes.</summary>
+    public Task<string> SnapshotOfBAsync() => Db.ScalarAsync<string>(Database.AdminConnectionString,
+        $"SELECT coalesce(string_agg(id || ':' || title, ',' ORDER BY id), '') FROM public.documents WHERE tenant_id = '{B}'");
+
+    public TenantDataSource BoundDataSource(bool throughPgBouncer)
+    {
+        var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString(TestRole.App, throughPgBouncer))
+        {
+            MaxPoolSize = 2,
+            // Behind PgBouncer 1.18 in transaction mode: no protocol-level prepared statements, no reset on close.
+            MaxAutoPrepare = 0,
+            NoResetOnClose = throughPgBouncer,
+        }.ConnectionString);
+        _dataSources.Add(dataSource);
+        return new TenantDataSource(dataSource, Options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var dataSource in _dataSources)
+        {
+            await dataSource.DisposeAsync();
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await Database.DisposeAsync();
+    }
+}

@@ -1,0 +1,89 @@
+using Npgsql;
+using Xunit;
+using PgTenancy.TestSupport.RedTeam;
+
+namespace PgTenancy.Tests.RedTeam;
+
+/// <summary>
+/// A SQL injection in tenant A's request, through the application's string-concatenated query on a TenantDataSource,
+/// directly and through PgBouncer. Each technique first shows that it works — it crosses tenants against the unsigned
+/// posture, or reads the attacker's own rows when aimed at the attacker's own tenant — then is run against tenant B
+/// in the verified posture, where it must read, change and lock none of B's rows.
+/// </summary>
+[Collection(RedTeamGroup.Name)]
+public sealed class InjectionTests(RedTeamFixture redTeam)
+{
+    public static TheoryData<string, bool> Techniques()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var payload in Payloads.All)
+        {
+            data.Add(payload.Name, false);
+            data.Add(payload.Name, true);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_catalogue_has_at_least_thirty_techniques() => Assert.True(Payloads.All.Count >= 30, $"{Payloads.All.Count} techniques");
+
+    [Theory]
+    [MemberData(nameof(Techniques))]
+    public async Task An_injection_in_tenant_As_request_reaches_none_of_Bs_rows_when_the_tenant_is_signed(string technique, bool throughPgBouncer)
+    {
+        var payload = Payloads.All.Single(p => p.Name == technique);
+
+        var control = payload.Control == Control.CrossesUnsigned
+            ? await InjectAsync(redTeam.Plain, payload, DocumentsDatabase.B, throughPgBouncer)
+            : await InjectAsync(redTeam.Verified, payload, DocumentsDatabase.A, throughPgBouncer);
+        var attack = await InjectAsync(redTeam.Verified, payload, DocumentsDatabase.B, throughPgBouncer);
+
+        Assert.True(payload.Control == Control.CrossesUnsigned ? control.Crossed : control.ReadOwnRows,
+            $"Control for '{technique}' did not work, so the attack proves nothing: {control}");
+        Assert.False(attack.Crossed, $"'{technique}' crossed from A to B in the verified posture: {attack}");
+    }
+
+    /// <summary>Runs the payload in tenant A's request and compares B's rows before and after, as the superuser sees them.</summary>
+    private static async Task<InjectionOutcome> InjectAsync(DocumentsDatabase database, Payload payload, TenantId target, bool throughPgBouncer)
+    {
+        await database.ResetAsync();
+        var before = await database.SnapshotOfBAsync();
+        await using var dataSource = database.BoundDataSource(throughPgBouncer);
+        var read = new List<string>();
+        string? error = null;
+        using (TenantScope.Begin(DocumentsDatabase.A))
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The vulnerable application under test: concatenated on purpose.
+                command.CommandText = "SELECT tenant_id::text, id, title FROM documents WHERE title = '" + payload.For(target, database.Options) + "'";
+#pragma warning restore CA2100
+                await using var reader = await command.ExecuteReaderAsync();
+                do
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        read.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+                    }
+                }
+                while (await reader.NextResultAsync());
+            }
+            catch (Exception e) when (e is PostgresException or NpgsqlException or InvalidOperationException or NotSupportedException)
+            {
+                error = e.Message;
+            }
+        }
+
+        var after = await database.SnapshotOfBAsync();
+        return new InjectionOutcome(read, before, after, error);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedTeamGroup : ICollectionFixture<RedTeamFixture>
+{
+    public const string Name = "red team";
+}
