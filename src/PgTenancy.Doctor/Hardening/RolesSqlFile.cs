@@ -27,6 +27,9 @@ internal static class RolesSqlFile
             REVOKE ALL ON DATABASE {db} FROM PUBLIC;
             GRANT CONNECT ON DATABASE {db} TO {SqlText.Identifier(input.AppRole)}, {SqlText.Identifier(input.ReadOnlyRole)}, {SqlText.Identifier(input.MigratorRole)};
             {TenantRoles.RevokeCreateFromPublic(input.Schema)}
+            -- (REVOKE ALL above includes TEMPORARY: no temporary object can shadow a tenant table for a later client.)
+            -- Other sessions' query text (the literal search terms of other tenants' requests) for monitoring roles only.
+            {TenantRoles.HideOtherSessionsQueries()}
             -- The migrator owns the tables it creates (so the application role never owns one and RLS is never bypassed).
             GRANT USAGE, CREATE ON SCHEMA {schema} TO {SqlText.Identifier(input.MigratorRole)};
 

@@ -49,6 +49,34 @@ public static class TenantRoles
             """;
     }
 
+    /// <summary>
+    /// Takes TEMPORARY on <paramref name="database"/> away from PUBLIC: a temporary table or view that shadows a tenant
+    /// table lives on with the server session, and through PgBouncer the next client's honest request can read it.
+    /// Roles that need temporary tables get TEMPORARY back by name. Run by the database owner or a superuser.
+    /// </summary>
+    public static string RevokeTemporaryFromPublic(string database) => $"REVOKE TEMPORARY ON DATABASE {SqlText.Identifier(database)} FROM PUBLIC;";
+
+    /// <summary>
+    /// Hides other sessions' query text from every role but the monitoring ones: by default any role reads
+    /// <c>pg_stat_activity.query</c> of every session of the same role, so one tenant's request sees the literal search
+    /// text of another's. SELECT on the view and EXECUTE on its function go to <c>pg_read_all_stats</c> (and so
+    /// <c>pg_monitor</c>) only. Per database; run by a superuser (the catalog's owner).
+    /// </summary>
+    public static string HideOtherSessionsQueries() => """
+        REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC;
+        REVOKE EXECUTE ON FUNCTION pg_catalog.pg_stat_get_activity(integer) FROM PUBLIC;
+        GRANT SELECT ON pg_catalog.pg_stat_activity TO pg_read_all_stats;
+        GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_get_activity(integer) TO pg_read_all_stats;
+        """;
+
+    /// <summary>The exact inverse of <see cref="HideOtherSessionsQueries"/>.</summary>
+    public static string ShowOtherSessionsQueries() => """
+        REVOKE SELECT ON pg_catalog.pg_stat_activity FROM pg_read_all_stats;
+        REVOKE EXECUTE ON FUNCTION pg_catalog.pg_stat_get_activity(integer) FROM pg_read_all_stats;
+        GRANT SELECT ON pg_catalog.pg_stat_activity TO PUBLIC;
+        GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_get_activity(integer) TO PUBLIC;
+        """;
+
     /// <summary>The inverse of <see cref="CreateAppRole"/> and <see cref="CreateReadOnlyRole"/>.</summary>
     public static string DropRole(string role) => $"DROP ROLE {SqlText.Identifier(role)};";
 

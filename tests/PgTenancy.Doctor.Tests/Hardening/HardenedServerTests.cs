@@ -35,8 +35,13 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
         Assert.Contains("alert", tls12.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0, tls13.ExitCode);
         Assert.Contains("TLSv1.3", tls13.Output, StringComparison.Ordinal);
-        Assert.Equal("TLSv1.3", await Db.ScalarAsync<string>(app, "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+        Assert.Equal("TLSv1.3", await TlsVersionOfAsync(app.ProcessID));
     }
+
+    // pg_stat_ssl is read by a monitoring role: the hardened app role reads no session statistics (they show query text).
+    private async Task<string> TlsVersionOfAsync(int processId) =>
+        await Db.ScalarAsync<string>(
+            hardened.AdminByCertificate(), $"SET ROLE pg_monitor; SELECT version FROM pg_stat_ssl WHERE pid = {processId}");
 
     [Fact]
     public async Task The_administrator_needs_the_client_certificate()
@@ -63,6 +68,22 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, create.SqlState);
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, truncate.SqlState);
         Assert.Equal(PostgresErrorCodes.InvalidAuthorizationSpecification, otherDatabase.SqlState);
+    }
+
+    [Fact]
+    public async Task The_app_role_makes_no_temporary_objects_and_reads_no_other_sessions_query_text()
+    {
+        var raw = hardened.ConnectionString(hardened.Input.AppRole);
+
+        var temporary = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(raw, "CREATE TEMP TABLE orders AS SELECT 1"));
+        var activity = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(raw, "SELECT query FROM pg_stat_activity"));
+        var function = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(raw, "SELECT query FROM pg_stat_get_activity(NULL)"));
+        var monitoring = await Db.ScalarAsync<long>(hardened.AdminByCertificate(), "SET ROLE pg_monitor; SELECT count(*) FROM pg_stat_activity");
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, temporary.SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, activity.SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, function.SqlState);
+        Assert.True(monitoring > 0);
     }
 
     [Fact]
@@ -121,12 +142,14 @@ public sealed class HardenedServerTests(HardenedServer hardened) : IClassFixture
         using var scope = TenantScope.Begin(A);
         await using var connection = await app.OpenConnectionAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT current_user || ' ' || version FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+        command.CommandText = "SELECT current_user || ' ' || pg_backend_pid()";
 
         // Through PgBouncer, pg_backend_pid() is PgBouncer's server connection: the one it verified against the CA.
-        var serverSide = (string)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        var serverSide = ((string)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!).Split(' ');
+        var version = await TlsVersionOfAsync(int.Parse(serverSide[1], System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.Equal($"{hardened.Input.AppRole} TLSv1.3", serverSide);
+        Assert.Equal(hardened.Input.AppRole, serverSide[0]);
+        Assert.Equal("TLSv1.3", version);
         Assert.Contains("server_tls_sslmode = verify-full", await File.ReadAllTextAsync(hardened.Server.ReconfiguredFilePath("pgbouncer.ini"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 

@@ -56,10 +56,16 @@ public sealed class DocumentsDatabase : IAsyncDisposable
             {policy.EnableSql()}
             GRANT SELECT, INSERT, UPDATE, DELETE ON public.documents TO "{Database.AppRole}";
             """);
-        if (Verified)
+        if (!Verified)
         {
-            // The hardened posture: no temporary objects to shadow a tenant table for a later request.
-            await Db.ExecuteAsync(Database.AdminConnectionString, $"REVOKE TEMPORARY ON DATABASE \"{Database.Name}\" FROM PUBLIC;");
+            // The plain posture keeps PostgreSQL's default: every role may create temporary objects.
+            await Db.ExecuteAsync(Database.AdminConnectionString, $"GRANT TEMPORARY ON DATABASE \"{Database.Name}\" TO PUBLIC;");
+        }
+        else
+        {
+            // The hardened posture: no temporary objects to shadow a tenant table for a later request, and no other
+            // session's query text to read.
+            await Db.ExecuteAsync(Database.AdminConnectionString, TenantRoles.RevokeTemporaryFromPublic(Database.Name) + TenantRoles.HideOtherSessionsQueries());
         }
 
         await ResetAsync();
