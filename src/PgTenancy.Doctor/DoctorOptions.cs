@@ -12,6 +12,9 @@ public sealed class DoctorOptions
     /// <summary>The setting that carries the tenant (default <c>app.tenant_id</c>); pinning it per role or database is a finding.</summary>
     public string SettingName { get; init; } = TenancyDefaults.SettingName;
 
+    /// <summary>The schema of PgTenancy's binding objects, where the token verifier is (default <c>pgtenancy</c>).</summary>
+    public string BindingSchema { get; init; } = TenancyDefaults.Schema;
+
     /// <summary>A pgbouncer.ini to check as well (checks PGB-01 to PGB-05 run only when one is given).</summary>
     public string? PgBouncerConfigPath { get; init; }
 }

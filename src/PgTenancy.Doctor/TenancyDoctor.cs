@@ -106,6 +106,7 @@ public static class TenancyDoctor
             command.Parameters.AddWithValue("app_role", options.AppRole);
             command.Parameters.AddWithValue("tenant_column", options.TenantColumn);
             command.Parameters.AddWithValue("tenant_setting", options.SettingName);
+            command.Parameters.AddWithValue("binding_schema", options.BindingSchema);
             try
             {
                 var findings = new List<Finding>();

@@ -47,19 +47,27 @@ public sealed class DoctorFixture : IAsyncLifetime
         _archiving = await PostgresServer.StartAsync(b => b.WithPgBouncer().WithConfigurationOverrides(
             $"archive_mode = on\narchive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\npgaudit.role = 'doctor_auditor'\n", null));
         _hardened = await _archiving.CreateDatabaseAsync("doctor_hardened");
-        var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole] };
+        // The signed tenant context (SIG-01, SIG-02): verification installed by the owner, a key, verified policies.
+        await using (var owner = NpgsqlDataSource.Create(_hardened.OwnerConnectionString))
+        {
+            await TenancyInstaller.InstallVerificationAsync(owner);
+            await TenantSigningKeys.AddAsync(owner, TenantSigningKey.Generate(1));
+        }
+
+        var policy = new TenantIsolationPolicy("orders", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole], Verified = true };
         await Db.ExecuteAsync(_hardened.OwnerConnectionString, $"""
             CREATE TABLE public.orders (tenant_id uuid NOT NULL, id bigint NOT NULL, code text NOT NULL, PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, code));
             CREATE TABLE public.lines (tenant_id uuid NOT NULL, order_id bigint NOT NULL, FOREIGN KEY (tenant_id, order_id) REFERENCES public.orders (tenant_id, id));
             {policy.EnableSql()}
-            {new TenantIsolationPolicy("lines", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole] }.EnableSql()}
+            {new TenantIsolationPolicy("lines", "tenant_id") { Schema = "public", AppRoles = [_hardened.AppRole], Verified = true }.EnableSql()}
             CREATE INDEX ON public.lines (tenant_id, order_id);
             CREATE VIEW public.order_codes WITH (security_invoker = true) AS SELECT tenant_id, code FROM public.orders;
             {TenantRoles.GrantDml(_hardened.AppRole, "public")}
             """);
         // Object audit (AUD-02): the extension (the test server installs it) and the audit role granted on every tenant table.
-        await Db.ExecuteAsync(_hardened.AdminConnectionString, """
+        await Db.ExecuteAsync(_hardened.AdminConnectionString, $"""
             CREATE EXTENSION IF NOT EXISTS pgaudit;
+            {TenantRoles.HideOtherSessionsQueries()}
             CREATE ROLE doctor_auditor NOLOGIN;
             GRANT SELECT, INSERT, UPDATE, DELETE ON public.orders, public.lines TO doctor_auditor;
             """);
@@ -104,6 +112,17 @@ public sealed class DoctorFixture : IAsyncLifetime
             GRANT SELECT ON public.leaky_codes TO {InsecureApp};
             CREATE FUNCTION public.all_codes() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER AS $$ SELECT code FROM public.leaky $$;
             ALTER ROLE {InsecureApp} IN DATABASE doctor_insecure SET app.tenant_id = 'aaaaaaaa-0000-4000-8000-000000000001';
+            GRANT TEMPORARY ON DATABASE doctor_insecure TO {InsecureApp};
+            """);
+        // A verifier made unsafely, with its keys readable by the application role (SIG-02); the policies stay unverified (SIG-01).
+        await using (var admin = NpgsqlDataSource.Create(insecure.AdminConnectionString))
+        {
+            await TenancyInstaller.InstallVerificationAsync(admin);
+        }
+
+        await Db.ExecuteAsync(insecure.AdminConnectionString, $"""
+            ALTER FUNCTION pgtenancy.verified_tenant(text) SECURITY INVOKER RESET search_path;
+            GRANT SELECT ON pgtenancy.tenant_keys TO {InsecureApp};
             """);
         // A live session without TLS, which the weakened pg_hba.conf lets in (TLS-02).
         await using var plain = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(insecure.AdminConnectionString) { SslMode = SslMode.Disable, Pooling = false }.ConnectionString);

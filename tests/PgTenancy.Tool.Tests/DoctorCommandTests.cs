@@ -35,14 +35,17 @@ public sealed class DoctorCommandTests(ServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task A_hardened_database_exits_0_with_a_readable_table()
     {
-        // The test server keeps no WAL archive (BAK-01) and sets no pgaudit.role (AUD-02): both medium, below the default --fail-on high.
+        // The test server keeps no WAL archive (BAK-01) and sets no pgaudit.role (AUD-02); this database binds tenants unsigned
+        // (SIG-01) and leaves session statistics readable (SES-01): all medium, below the default --fail-on high.
         var (exit, output, error) = await Cli.RunAsync("doctor", "--connection", Database.AdminConnectionString, "--app-role", Database.AppRole);
 
         Assert.True(exit == 0, output + error);
         Assert.Contains("pass  RLS-01", output);
         Assert.Contains("FAIL  BAK-01", output);
         Assert.Contains("FAIL  AUD-02", output);
-        Assert.Contains("2 failed, 0 not checked", output);
+        Assert.Contains("FAIL  SIG-01", output);
+        Assert.Contains("FAIL  SES-01", output);
+        Assert.Contains("4 failed, 0 not checked", output);
         Assert.DoesNotContain("\u001b[", output);
     }
 

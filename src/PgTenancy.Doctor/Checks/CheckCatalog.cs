@@ -21,6 +21,12 @@ internal static class CheckCatalog
     // Guards the privilege functions, which raise an error for a role that does not exist (ROLE-01 reports that).
     private const string AppRoleExists = "EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)";
 
+    // PgTenancy's token verifier, when installed in the binding's schema (NULL otherwise).
+    private const string Verifier = "pg_catalog.to_regprocedure(@binding_schema || '.verified_tenant(text)')";
+
+    // A function's settings pin search_path (so a schema the caller controls cannot stand in for pg_catalog).
+    private const string PinnedSearchPath = "p.proconfig IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%')";
+
     // Whether the server preloads pgaudit (it is a comma-separated list, possibly with spaces).
     private const string PgAuditLoaded = "current_setting('shared_preload_libraries') ~ '(^|,)\\s*pgaudit'";
 
@@ -161,6 +167,8 @@ internal static class CheckCatalog
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles o ON o.oid = p.proowner JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
             WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
               AND {AppRoleExists} AND pg_catalog.has_function_privilege(@app_role, p.oid, 'EXECUTE')
+              -- PgTenancy's token verifier is SECURITY DEFINER by design, to read the keys; SIG-02 checks how it is made.
+              AND NOT (p.oid IS NOT DISTINCT FROM {Verifier} AND {PinnedSearchPath})
             """),
         new(new("RLS-07", "A tenant column is nullable or does not lead any index", Severity.Medium,
                 "A NULL tenant matches no policy and orphans the row; without an index led by the tenant column every tenant's query scans all tenants' rows.",
@@ -197,6 +205,50 @@ internal static class CheckCatalog
             FROM pg_catalog.pg_db_role_setting s LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) cfg
             WHERE (s.setdatabase = 0 OR d.datname = current_database())
               AND (cfg ~ '^(pgaudit\.|row_security=|session_replication_role=)' OR split_part(cfg, '=', 1) = @tenant_setting)
+            """),
+        new(new("SIG-01", "The tenant is bound unsigned, or a tenant policy does not verify the signed tenant", Severity.High,
+                "Unsigned, the policies trust a setting that any statement of the application role may set: an injection (even in one statement) or a session with the role's password binds any tenant. With verification installed, a policy that still reads the raw setting is such a way in.",
+                "Install verification (migrationBuilder.InstallTenantVerification()), sign with UseTenancy(o => o.SigningKey(…)) or TenancyOptions.SigningKey, and make every tenant policy verified (docs/security.md)."),
+            $"""
+            SELECT 'function ' || @binding_schema || '.verified_tenant',
+                   'is not installed: the tenant is bound unsigned, so an injection or a session with the application role''s password can bind any tenant',
+                   'medium'
+            WHERE {Verifier} IS NULL
+            UNION ALL
+            SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'compares with the raw tenant setting, not the verified tenant: it trusts whatever the session sets', NULL
+            FROM pg_catalog.pg_policy p
+            WHERE {Verifier} IS NOT NULL
+              AND pg_catalog.strpos(coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') || coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ''),
+                                    'current_setting(' || pg_catalog.quote_literal(@tenant_setting)) > 0
+            """),
+        new(new("SIG-02", "The tenant token verifier or its signing keys are exposed", Severity.Critical,
+                "Whoever reads the keys signs any tenant; a verifier that is not SECURITY DEFINER with a pinned search_path cannot read them safely, and one the application role can act as the owner of can be replaced.",
+                "Leave pgtenancy.tenant_keys to its owner alone (REVOKE ALL … FROM <role>), keep the verifier as InstallTenantVerification makes it, and never let a login role other than the owner read the keys."),
+            $"""
+            SELECT p.oid::regprocedure::text, concat_ws('; ',
+                     CASE WHEN NOT p.prosecdef THEN 'is not SECURITY DEFINER' END,
+                     CASE WHEN NOT ({PinnedSearchPath}) THEN 'has no pinned search_path' END,
+                     CASE WHEN {AppRoleExists} AND {CatalogRules.CanActAs("@app_role", "p.proowner")} THEN 'is owned by a role the application role can act as' END)
+            FROM pg_catalog.pg_proc p
+            WHERE p.oid = {Verifier}
+              AND (NOT p.prosecdef OR NOT ({PinnedSearchPath}) OR ({AppRoleExists} AND {CatalogRules.CanActAs("@app_role", "p.proowner")}))
+            UNION ALL
+            SELECT k.oid::regclass::text, 'can be read or changed by ' || r.rolname || ', a login role other than its owner'
+            FROM pg_catalog.pg_class k, pg_catalog.pg_roles r
+            WHERE k.oid = pg_catalog.to_regclass(@binding_schema || '.tenant_keys') AND r.oid <> k.relowner AND r.rolcanlogin AND NOT r.rolsuper
+              AND (pg_catalog.has_table_privilege(r.oid, k.oid, 'SELECT') OR pg_catalog.has_table_privilege(r.oid, k.oid, 'INSERT')
+                   OR pg_catalog.has_table_privilege(r.oid, k.oid, 'UPDATE'))
+            """),
+        new(new("SES-01", "The application role can create temporary objects or read other sessions' query text", Severity.Medium,
+                "A temporary table or view can shadow a tenant table for the next client of a pooled server connection; pg_stat_activity shows the literal query text — search terms included — of every session of the same role, that is of every tenant's requests.",
+                "REVOKE TEMPORARY ON DATABASE <db> FROM PUBLIC (TenantRoles.RevokeTemporaryFromPublic), and give session statistics to monitoring roles only (TenantRoles.HideOtherSessionsQueries; pgtenancy harden does both)."),
+            $"""
+            SELECT 'database ' || pg_catalog.current_database(), 'the application role may create temporary objects (TEMPORARY)'
+            WHERE {AppRoleExists} AND pg_catalog.has_database_privilege(@app_role, pg_catalog.current_database(), 'TEMPORARY')
+            UNION ALL
+            SELECT 'view pg_catalog.pg_stat_activity', 'the application role reads other sessions'' query text'
+            WHERE {AppRoleExists} AND pg_catalog.has_function_privilege(@app_role, 'pg_catalog.pg_stat_get_activity(integer)', 'EXECUTE')
+              AND NOT pg_catalog.pg_has_role(@app_role, 'pg_read_all_stats', 'USAGE')
             """),
         new(new("TLS-01", "The server accepts connections without TLS 1.3", Severity.High,
                 "Without TLS credentials and every tenant's rows cross the network in clear; below TLS 1.2 the protocol itself is broken (high); TLS 1.2 is sound but allows weaker suites than 1.3 (medium).",
