@@ -21,6 +21,8 @@ internal static class CommandLine
                 return BackupCommand.RunAsync([.. args.Skip(1)], output, error);
             case "export":
                 return ExportCommand.RunAsync([.. args.Skip(1)], output, error);
+            case "keys":
+                return KeysCommand.RunAsync([.. args.Skip(1)], output, error);
             case "--help" or "-h" or "help":
                 output.WriteLine(Usage);
                 return Task.FromResult(0);
@@ -46,6 +48,7 @@ internal static class CommandLine
           harden       Write the hardening guide's configuration (pg_hba.conf, TLS, pgaudit, roles, PgBouncer).
           backup       Encrypted backups (pg_dump + AES-256-GCM), keys, and restore verification.
           export       One tenant's rows as JSON lines, read under row-level security.
+          keys         Install, list and retire the signing keys of the signed tenant context.
 
         {DoctorCommand.Usage}
 
@@ -54,6 +57,8 @@ internal static class CommandLine
         {BackupCommand.Usage}
 
         {ExportCommand.Usage}
+
+        {KeysCommand.Usage}
 
         Options:
           --help       Show this help.
