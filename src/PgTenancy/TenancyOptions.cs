@@ -58,6 +58,15 @@ public sealed partial record TenancyOptions
     /// </summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Whether a command's SQL may hold more than one statement (default <see langword="false"/>). Stacked statements
+    /// are how an injection runs SQL of its own choosing (<c>x'; DELETE FROM …; --</c>), so by default each command is
+    /// sent as one statement of an Npgsql batch, which Npgsql and PostgreSQL refuse to split: the command fails before
+    /// anything of it runs. Send several statements through a <see cref="TenantBatch"/> instead; set this only for
+    /// SQL the application writes itself.
+    /// </summary>
+    public bool AllowMultipleStatements { get; init; }
+
     /// <summary>Checks the options and throws, naming the option and the fix, when one is invalid.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()

@@ -129,7 +129,7 @@ public sealed class TenantBatch : DbBatch
         {
             return execute();
         }
-        catch (PostgresException e) when (_connection?.Binding.Explain(e) is { } explained)
+        catch (Exception e) when (e is PostgresException or NotSupportedException && _connection?.Binding.Explain(e) is { } explained)
         {
             throw explained;
         }
@@ -141,7 +141,7 @@ public sealed class TenantBatch : DbBatch
         {
             return await execute().ConfigureAwait(false);
         }
-        catch (PostgresException e) when (_connection?.Binding.Explain(e) is { } explained)
+        catch (Exception e) when (e is PostgresException or NotSupportedException && _connection?.Binding.Explain(e) is { } explained)
         {
             throw explained;
         }

@@ -199,7 +199,7 @@ public sealed class TenantCommand : DbCommand
 
             return result;
         }
-        catch (PostgresException e) when (binding.Explain(e) is { } explained)
+        catch (Exception e) when (e is PostgresException or NotSupportedException && binding.Explain(e) is { } explained)
         {
             throw explained;
         }

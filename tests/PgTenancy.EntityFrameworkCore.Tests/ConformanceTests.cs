@@ -151,10 +151,28 @@ public sealed class ConformanceTests(ShopFixture shop) : IClassFixture<ShopFixtu
         using var scope = TenantScope.Begin(ShopFixture.A);
         await using var context = shop.App();
 
-        var error = await Assert.ThrowsAnyAsync<DbException>(() => context.Database.ExecuteSqlRawAsync("VACUUM orders; DELETE FROM orders"));
+        // Not unbound: bound like any raw SQL, and so refused as stacked statements before anything runs.
+        var error = await Assert.ThrowsAsync<TenantStatementsException>(() => context.Database.ExecuteSqlRawAsync("VACUUM orders; DELETE FROM orders"));
 
-        Assert.Contains("VACUUM", error.Message, StringComparison.Ordinal);
+        Assert.Contains("more than one statement", error.Message, StringComparison.Ordinal);
         Assert.Equal(ShopFixture.OrdersPerTenant, (await shop.CountsAsync())[ShopFixture.Id(ShopFixture.A)]);
+    }
+
+    [Fact]
+    public async Task Raw_SQL_with_stacked_statements_is_refused_by_default_and_nothing_runs()
+    {
+        using var scope = TenantScope.Begin(ShopFixture.A);
+        await using var context = shop.App();
+
+        var execute = await Assert.ThrowsAsync<TenantStatementsException>(() => context.Database.ExecuteSqlRawAsync("SELECT 1; DELETE FROM orders"));
+        var named = await Assert.ThrowsAsync<TenantStatementsException>(() =>
+            context.Database.ExecuteSqlAsync($"UPDATE orders SET \"Amount\" = {0}; DELETE FROM orders"));
+        var query = await Assert.ThrowsAsync<TenantStatementsException>(() =>
+            context.Database.SqlQueryRaw<int>("SELECT 1 AS \"Value\"; DELETE FROM orders").ToListAsync());
+
+        Assert.All(new Exception[] { execute, named, query }, e => Assert.Contains("more than one statement", e.Message, StringComparison.Ordinal));
+        Assert.Equal(ShopFixture.OrdersPerTenant, (await shop.CountsAsync())[ShopFixture.Id(ShopFixture.A)]);
+        Assert.Equal(ShopFixture.OrdersPerTenant, await context.Orders.CountAsync());   // EF Core's own SQL is unaffected
     }
 
     [Fact]

@@ -78,7 +78,14 @@ public sealed class RedTeamTests(EfRedTeamFixture redTeam) : IClassFixture<EfRed
         }.ConnectionString);
         var options = new DbContextOptionsBuilder<DocumentsContext>()
             .UseNpgsql(dataSource)
-            .UseTenancy(o => { if (database.Options.SigningKey is { } key) { o.SigningKey(key); } })
+            .UseTenancy(o =>
+            {
+                o.AllowMultipleStatements();
+                if (database.Options.SigningKey is { } key)
+                {
+                    o.SigningKey(key);
+                }
+            })
             .Options;
         var read = new List<string>();
         string? error = null;

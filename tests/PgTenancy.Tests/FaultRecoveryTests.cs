@@ -68,8 +68,14 @@ public sealed class FaultRecoveryTests(OrdersFixture orders) : IClassFixture<Ord
         switch (fault)
         {
             case "error mid-batch":
-                command.CommandText = "SELECT count(*) FROM orders; SELECT 1 / 0; SELECT 2";
-                await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+                await using (var batch = connection.CreateBatch())
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT count(*) FROM orders"));
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 / 0"));
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 2"));
+                    await Assert.ThrowsAsync<PostgresException>(() => batch.ExecuteNonQueryAsync());
+                }
+
                 break;
             case "error in transaction":
                 await using (var transaction = await connection.BeginTransactionAsync())

@@ -47,7 +47,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
             return result;
         }
 
-        var reader = bound.ExecuteReaderAsync(CommandBehavior.Default, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var reader = Explained(() => bound.ExecuteReaderAsync(CommandBehavior.Default, async: false, CancellationToken.None)).AsTask().GetAwaiter().GetResult();
         _openReaders.AddOrUpdate(command, bound);
         return InterceptionResult<DbDataReader>.SuppressWithResult(reader);
     }
@@ -66,7 +66,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
             return result;
         }
 
-        var reader = await bound.ExecuteReaderAsync(CommandBehavior.Default, async: true, cancellationToken).ConfigureAwait(false);
+        var reader = await Explained(() => bound.ExecuteReaderAsync(CommandBehavior.Default, async: true, cancellationToken)).ConfigureAwait(false);
         _openReaders.AddOrUpdate(command, bound);
         return InterceptionResult<DbDataReader>.SuppressWithResult(reader);
     }
@@ -99,7 +99,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         using (bound)
         {
-            var rows = bound.ExecuteNonQueryAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            var rows = Explained(() => bound.ExecuteNonQueryAsync(async: false, CancellationToken.None)).AsTask().GetAwaiter().GetResult();
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<int>.SuppressWithResult(rows);
         }
@@ -121,7 +121,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         await using (bound.ConfigureAwait(false))
         {
-            var rows = await bound.ExecuteNonQueryAsync(async: true, cancellationToken).ConfigureAwait(false);
+            var rows = await Explained(() => bound.ExecuteNonQueryAsync(async: true, cancellationToken)).ConfigureAwait(false);
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<int>.SuppressWithResult(rows);
         }
@@ -142,7 +142,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         using (bound)
         {
-            var value = bound.ExecuteScalarAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            var value = Explained(() => bound.ExecuteScalarAsync(async: false, CancellationToken.None)).AsTask().GetAwaiter().GetResult();
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<object>.SuppressWithResult(value!);
         }
@@ -164,7 +164,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         await using (bound.ConfigureAwait(false))
         {
-            var value = await bound.ExecuteScalarAsync(async: true, cancellationToken).ConfigureAwait(false);
+            var value = await Explained(() => bound.ExecuteScalarAsync(async: true, cancellationToken)).ConfigureAwait(false);
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<object>.SuppressWithResult(value!);
         }
@@ -172,7 +172,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
     public override void CommandFailed(DbCommand command, CommandErrorEventData eventData)
     {
-        if (eventData.Exception is PostgresException postgres && Binding.Explain(postgres) is { } explained)
+        if (eventData.Exception is PostgresException or NotSupportedException && Binding.Explain(eventData.Exception) is { } explained)
         {
             throw explained;
         }
@@ -182,6 +182,19 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
     {
         CommandFailed(command, eventData);
         return Task.CompletedTask;
+    }
+
+    // What this interceptor executes itself (the batch shape) fails past EF Core's CommandFailed: explained here.
+    private async ValueTask<T> Explained<T>(Func<ValueTask<T>> execute)
+    {
+        try
+        {
+            return await execute().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PostgresException or NotSupportedException && Binding.Explain(e) is { } explained)
+        {
+            throw explained;
+        }
     }
 
     /// <summary>
@@ -227,6 +240,8 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         TenancyActivity.TagTenant(tenant);
         TenancyLog.CommandBound(_logger, tenant, eventData.CommandSource, eventData.Context?.GetType());
-        return Binding.BindInPlace(command, tenant);
+        // Raw SQL is written by the application (and maybe concatenated): it goes where stacked statements are refused.
+        var writtenByCaller = eventData.CommandSource is CommandSource.FromSqlQuery or CommandSource.ExecuteSqlRaw or CommandSource.Unknown;
+        return Binding.BindInPlace(command, tenant, writtenByCaller);
     }
 }

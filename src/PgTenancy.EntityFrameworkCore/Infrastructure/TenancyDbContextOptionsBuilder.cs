@@ -63,6 +63,16 @@ public sealed class TenancyDbContextOptionsBuilder
     }
 
     /// <summary>
+    /// Lets raw SQL (<c>FromSql…</c>, <c>SqlQuery…</c>, <c>ExecuteSql…</c>) hold more than one statement (default: refused,
+    /// see <see cref="TenancyOptions.AllowMultipleStatements"/>). EF Core's own SQL is one statement and unaffected.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder AllowMultipleStatements(bool allow = true)
+    {
+        Options = Options with { AllowMultipleStatements = allow };
+        return this;
+    }
+
+    /// <summary>
     /// Whether a connection whose role is a superuser or has BYPASSRLS is refused (default <see langword="true"/>). See
     /// <see cref="TenancyOptions.RefuseBypassRoles"/>; turn it off only for tests that study such a role on purpose.
     /// </summary>

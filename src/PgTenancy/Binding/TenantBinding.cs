@@ -14,12 +14,15 @@ namespace PgTenancy.Binding;
 /// and explains the server's errors about the binding. Adding a binding shape is a change in this folder.
 /// </summary>
 /// <remarks>
-/// Two shapes, because Npgsql parses SQL two ways:
+/// Two shapes:
 /// <list type="bullet">
-/// <item>named or no parameters: the bind is prefixed to the SQL text with a named parameter, and Npgsql splits the
-/// text into statements as usual (so multi-statement SQL keeps working);</item>
-/// <item>positional parameters (<c>$1</c>) or a stored procedure: a batch of two commands, the bind and the caller's
-/// statement, each with its own parameters (positional SQL cannot be prefixed without renumbering it).</item>
+/// <item>a batch of two commands, the bind and the caller's statement, each with its own parameters: the default for
+/// SQL the caller wrote, and the only shape for positional parameters (<c>$1</c>) and stored procedures. A batch
+/// command holds one statement — Npgsql refuses more when it rewrites named parameters, PostgreSQL when it parses the
+/// text — so stacked statements, an injection's way to run SQL of its own, are refused before anything runs;</item>
+/// <item>the bind prefixed to the SQL text with a named parameter, which Npgsql splits into statements: for SQL that
+/// EF Core generated (one statement, bound in place so EF's diagnostics see it), and for the caller's own multi-statement
+/// SQL when <see cref="TenancyOptions.AllowMultipleStatements"/> is set.</item>
 /// </list>
 /// The caller's parameters are cloned, never moved, so the caller's command stays exactly as it was built.
 /// </remarks>
@@ -98,7 +101,7 @@ internal sealed class TenantBinding
             return new BoundExecution(CopyOf(template, template.CommandText, connection, transaction));
         }
 
-        if (NeedsBatch(template.CommandType, template.Parameters))
+        if (NeedsBatch(template.CommandType, template.Parameters) || !Options.AllowMultipleStatements)
         {
             return new BoundExecution(BatchOf(template, tenant, connection, transaction));
         }
@@ -122,10 +125,12 @@ internal sealed class TenantBinding
     /// it cannot take the batch shape, whose statements the wrapper would not see.
     /// </summary>
     /// <exception cref="NotSupportedException">A wrapping command with positional parameters or a stored procedure.</exception>
-    public BoundExecution? BindInPlace(DbCommand command, string tenant)
+    public BoundExecution? BindInPlace(DbCommand command, string tenant, bool writtenByCaller = false)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var needsBatch = NeedsBatch(command.CommandType, command.Parameters);
+        // SQL written by the caller (raw SQL) goes as one statement of a batch, where stacked statements are refused;
+        // SQL that EF Core generated is one statement and is bound in place, so EF's diagnostics see the command that runs.
+        var needsBatch = NeedsBatch(command.CommandType, command.Parameters) || (writtenByCaller && !Options.AllowMultipleStatements && command is NpgsqlCommand);
         if (command is NpgsqlCommand npgsql)
         {
             if (needsBatch)
@@ -181,8 +186,11 @@ internal sealed class TenantBinding
         return command;
     }
 
-    /// <summary>Turns the server's "procedure does not exist" for the bind procedure into an error that says how to install it.</summary>
-    public Exception? Explain(PostgresException exception) => BindingErrors.Explain(exception, Options);
+    /// <summary>
+    /// Turns the errors about the binding — the bind procedure not installed, stacked statements refused — into errors
+    /// that say what to do; <see langword="null"/> for any other error.
+    /// </summary>
+    public Exception? Explain(Exception exception) => BindingErrors.Explain(exception, Options);
 
     private static bool NeedsBatch(CommandType commandType, DbParameterCollection parameters)
     {

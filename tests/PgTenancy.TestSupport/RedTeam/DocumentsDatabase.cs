@@ -28,7 +28,11 @@ public sealed class DocumentsDatabase : IAsyncDisposable
     /// <summary>The key the application signs with (verified posture only).</summary>
     public TenantSigningKey Key { get; } = TenantSigningKey.Generate(1);
 
-    public TenancyOptions Options => Verified ? new TenancyOptions { SigningKey = Key } : TenancyOptions.Default;
+    /// <summary>
+    /// The application's options — stacked statements allowed, the strongest position for an attacker: the red team
+    /// shows that signing stops them; refusing them by default (the library's default) is tested on its own.
+    /// </summary>
+    public TenancyOptions Options => new() { SigningKey = Verified ? Key : null, AllowMultipleStatements = true };
 
     public static async Task<DocumentsDatabase> CreateAsync(PostgresServer server, bool verified)
     {
