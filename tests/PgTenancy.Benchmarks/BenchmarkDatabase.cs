@@ -13,6 +13,9 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
 {
     public const int Tenants = 100;
     public const int RowsPerTenant = 1000;
+
+    /// <summary>The key the signed variants sign with, installed in the benchmark database.</summary>
+    public static readonly TenantSigningKey SigningKey = TenantSigningKey.Generate(1);
     private const string BaselinePassword = "baseline-password-for-benchmarks";
 
     private readonly PostgresServer _server;
@@ -56,14 +59,26 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         var database = await server.CreateDatabaseAsync("bench");
         var tenants = Enumerable.Range(1, Tenants).Select(i => new Guid($"{i:x8}-0000-4000-8000-000000000000")).ToArray();
         var policy = new TenantIsolationPolicy("items", "tenant_id") { Schema = "public", AppRoles = [database.AppRole] };
+        // The same rows under a verified policy, for the signed binding (docs/security.md).
+        var verifiedPolicy = new TenantIsolationPolicy("signed_items", "tenant_id") { Schema = "public", AppRoles = [database.AppRole], Verified = true };
+        await using (var owner = NpgsqlDataSource.Create(database.OwnerConnectionString))
+        {
+            await TenancyInstaller.InstallVerificationAsync(owner);
+            await TenantSigningKeys.AddAsync(owner, SigningKey);
+        }
+
         await ExecuteAsync(database.OwnerConnectionString, $"""
             CREATE TABLE public.items (tenant_id uuid NOT NULL, id bigint NOT NULL, payload text NOT NULL, PRIMARY KEY (tenant_id, id));
             {policy.EnableSql()}
             GRANT SELECT ON public.items TO "{database.AppRole}";
+            CREATE TABLE public.signed_items (LIKE public.items INCLUDING ALL);
+            {verifiedPolicy.EnableSql()}
+            GRANT SELECT ON public.signed_items TO "{database.AppRole}";
             """);
         await ExecuteAsync(database.AdminConnectionString, $"""
             INSERT INTO public.items SELECT t, g, md5(t::text || g) FROM unnest(ARRAY[{string.Join(",", tenants.Select(t => $"'{t}'::uuid"))}]) t, generate_series(1, {RowsPerTenant}) g;
-            ANALYZE public.items;
+            INSERT INTO public.signed_items SELECT * FROM public.items;
+            ANALYZE public.items, public.signed_items;
             CREATE ROLE bench_baseline LOGIN NOSUPERUSER BYPASSRLS PASSWORD '{BaselinePassword}';
             GRANT CONNECT ON DATABASE bench TO bench_baseline;
             GRANT SELECT ON public.items TO bench_baseline;

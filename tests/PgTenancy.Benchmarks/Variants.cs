@@ -29,11 +29,13 @@ internal static class Variants
             var app = bench.DataSource(baselineRole: false, throughPgBouncer);
             var bound = new TenantDataSource(app);
             var named = new TenantDataSource(app, new TenancyOptions { TenantInApplicationName = true });
+            var signed = new TenantDataSource(app, new TenancyOptions { SigningKey = BenchmarkDatabase.SigningKey });
             foreach (var (query, where) in new[] { ("point", PointWhere), ("range10", RangeWhere) })
             {
                 variants.Add(new Variant(Variant.Baseline, query, endpoint, (tenant, id) => BaselineAsync(baseline, where, tenant, id)));
                 variants.Add(new Variant("TenantDataSource (RLS)", query, endpoint, (tenant, id) => BoundAsync(bound, where, tenant, id)));
                 variants.Add(new Variant("TenantDataSource + tenant in application_name (RLS)", query, endpoint, (tenant, id) => BoundAsync(named, where, tenant, id)));
+                variants.Add(new Variant("TenantDataSource, signed tenant (RLS, verified policy)", query, endpoint, (tenant, id) => BoundAsync(signed, where, tenant, id, "signed_items")));
                 variants.Add(new Variant("session SET on every open (RLS)", query, endpoint, (tenant, id) => SessionSetAsync(app, where, tenant, id)));
                 variants.Add(new Variant("BEGIN; SET LOCAL; …; COMMIT (RLS)", query, endpoint, (tenant, id) => SetLocalAsync(app, where, tenant, id)));
             }
@@ -51,12 +53,12 @@ internal static class Variants
         return await CountAsync(command);
     }
 
-    private static async Task<int> BoundAsync(TenantDataSource dataSource, string where, Guid tenant, long id)
+    private static async Task<int> BoundAsync(TenantDataSource dataSource, string where, Guid tenant, long id, string table = "items")
     {
         using var scope = TenantScope.Begin(TenantId.From(tenant));
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT payload FROM items WHERE {where}";
+        command.CommandText = $"SELECT payload FROM {table} WHERE {where}";
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = 0;

@@ -4,7 +4,7 @@ namespace PgTenancy.Testing.Isolation;
 
 /// <summary>Everything a case's steps share: the tables, each tenant's model, the channels under test and the oracle connection.</summary>
 internal sealed class CaseContext(
-    TableShape[] tables, TenantModel[] models, ISqlChannel sql, IEntityChannel? entities, NpgsqlDataSource oracle, string settingName, IsolationSeverity keysWithoutTenant)
+    TableShape[] tables, TenantModel[] models, ISqlChannel sql, IEntityChannel? entities, NpgsqlDataSource oracle, string settingName, string? verifier, IsolationSeverity keysWithoutTenant)
 {
     public TableShape[] Tables { get; } = tables;
 
@@ -17,6 +17,9 @@ internal sealed class CaseContext(
     public NpgsqlDataSource Oracle { get; } = oracle;
 
     public string SettingName { get; } = settingName;
+
+    /// <summary>The token verifier when tenants are signed (the setting then holds a token), else <see langword="null"/>.</summary>
+    public string? Verifier { get; } = verifier;
 
     public IsolationSeverity KeysWithoutTenant { get; } = keysWithoutTenant;
 

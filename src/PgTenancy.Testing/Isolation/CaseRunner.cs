@@ -6,7 +6,7 @@ namespace PgTenancy.Testing.Isolation;
 /// Runs one case: resets the tables and seeds each tenant's rows as the oracle role, runs every tenant's operations
 /// under test (concurrently over a small pool, or round-robin), then compares every tenant's rows with its model.
 /// </summary>
-internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, string settingName, IsolationSeverity keysWithoutTenant)
+internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, string settingName, string? verifier, IsolationSeverity keysWithoutTenant)
 {
     private readonly int[] _seedOrder = SeedOrder(tables);
 
@@ -14,7 +14,7 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
     {
         var models = @case.Tenants.Select((t, i) => new TenantModel(t, i, tables)).ToArray();
         await ResetAndSeedAsync(@case, models, cancellationToken).ConfigureAwait(false);
-        var context = new CaseContext(tables, models, sql, entities, oracle, settingName, keysWithoutTenant);
+        var context = new CaseContext(tables, models, sql, entities, oracle, settingName, verifier, keysWithoutTenant);
 
         var failures = new CaseFailure?[@case.Scripts.Length];
         if (@case.Concurrent)

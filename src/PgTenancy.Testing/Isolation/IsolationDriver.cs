@@ -56,7 +56,9 @@ internal sealed class IsolationDriver(
             options.Log?.Invoke("warning: " + warning);
         }
 
-        var runner = new CaseRunner(shapes, oracle, tenancy.SettingName, options.KeysWithoutTenant);
+        // With a signing key the setting holds a token: the probe reads the tenant the policies see, the verified one.
+        var verifier = tenancy.SigningKey is null ? null : PgTenancy.Binding.VerificationSql.VerifyFunction(tenancy);
+        var runner = new CaseRunner(shapes, oracle, tenancy.SettingName, verifier, options.KeysWithoutTenant);
         var generator = new CaseGenerator(options, tenantKind, shapes.Length, entityFramework, options.PgBouncerConnectionString is not null);
         if (generator.Kinds().Length == 0)
         {

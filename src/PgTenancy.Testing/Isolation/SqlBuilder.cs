@@ -35,8 +35,9 @@ internal static class SqlBuilder
     public static Statement Delete(TableShape table, string?[] key) =>
         new($"DELETE FROM {table.Sql} WHERE {KeyPredicate(table, 1)} RETURNING {SelectList(table)}", key);
 
-    public static Statement Setting(string settingName) =>
-        new("SELECT pg_catalog.current_setting($1, true)", [settingName]);
+    public static Statement Setting(string settingName, string? verifier) => verifier is null
+        ? new("SELECT pg_catalog.current_setting($1, true)", [settingName])
+        : new($"SELECT {verifier}($1)", [settingName]);
 
     /// <summary>The key columns (without the tenant column): an application's usual <c>WHERE id = …</c>, with RLS as the only tenant filter.</summary>
     private static string KeyPredicate(TableShape table, int firstParameter) =>

@@ -134,7 +134,7 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
     private async Task ReadSettingAsync(CancellationToken cancellationToken)
     {
         Describe($"reads the tenant setting '{context.SettingName}'");
-        var rows = await QueryAsync(SqlBuilder.Setting(context.SettingName), cancellationToken).ConfigureAwait(false);
+        var rows = await QueryAsync(SqlBuilder.Setting(context.SettingName, context.Verifier), cancellationToken).ConfigureAwait(false);
         var seen = rows.Count == 1 ? rows[0][0] : null;
         if (seen != model.Tenant.Value)
         {
