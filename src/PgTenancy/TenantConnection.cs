@@ -55,8 +55,7 @@ public sealed class TenantConnection : DbConnection
     internal TenantBinding Binding => _binding;
 
     /// <summary>The open transaction begun on this connection, if any.</summary>
-    internal TenantTransaction? CurrentTransaction =>
-        _transaction is { } transaction && transaction.Inner.Connection is not null ? transaction : null;
+    internal TenantTransaction? CurrentTransaction => _transaction is { IsActive: true } transaction ? transaction : null;
 
     /// <inheritdoc/>
     public override bool CanCreateBatch => true;

@@ -30,20 +30,87 @@ public sealed class TenantTransaction : DbTransaction
 
     internal NpgsqlTransaction Inner { get; }
 
+    /// <summary>
+    /// Whether the transaction still runs: not committed, rolled back or disposed. Npgsql 10 refuses to say anything
+    /// about a transaction that is over (its <c>Connection</c> throws <see cref="ObjectDisposedException"/>), so the
+    /// end is recorded here, and a refusal counts as over.
+    /// </summary>
+    internal bool IsActive
+    {
+        get
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            try
+            {
+                return Inner.Connection is not null;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private bool _completed;
+
     /// <inheritdoc/>
     protected override DbConnection DbConnection => _connection;
 
     /// <inheritdoc/>
-    public override void Commit() => Inner.Commit();
+    public override void Commit()
+    {
+        try
+        {
+            Inner.Commit();
+        }
+        finally
+        {
+            _completed = true;
+        }
+    }
 
     /// <inheritdoc/>
-    public override Task CommitAsync(CancellationToken cancellationToken = default) => Inner.CommitAsync(cancellationToken);
+    public override async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _completed = true;
+        }
+    }
 
     /// <inheritdoc/>
-    public override void Rollback() => Inner.Rollback();
+    public override void Rollback()
+    {
+        try
+        {
+            Inner.Rollback();
+        }
+        finally
+        {
+            _completed = true;
+        }
+    }
 
     /// <inheritdoc/>
-    public override Task RollbackAsync(CancellationToken cancellationToken = default) => Inner.RollbackAsync(cancellationToken);
+    public override async Task RollbackAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Inner.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _completed = true;
+        }
+    }
 
     /// <inheritdoc/>
     public override void Save(string savepointName) => Inner.Save(savepointName);
@@ -66,6 +133,7 @@ public sealed class TenantTransaction : DbTransaction
     /// <inheritdoc/>
     public override async ValueTask DisposeAsync()
     {
+        _completed = true;
         await Inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
@@ -75,6 +143,7 @@ public sealed class TenantTransaction : DbTransaction
     {
         if (disposing)
         {
+            _completed = true;
             Inner.Dispose();
         }
 

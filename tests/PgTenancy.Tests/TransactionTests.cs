@@ -13,6 +13,44 @@ public sealed class TransactionTests(OrdersFixture orders) : IClassFixture<Order
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
+    [Theory]
+    [InlineData("commit", false)]
+    [InlineData("commit", true)]
+    [InlineData("rollback", false)]
+    [InlineData("rollback", true)]
+    [InlineData("dispose", false)]
+    [InlineData("dispose", true)]
+    public async Task After_its_transaction_ends_a_connection_runs_bound_commands_outside_one(string end, bool async)
+    {
+        using var scope = TenantScope.Begin(OrdersFixture.B);
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        var transaction = async ? await connection.BeginTransactionAsync() : connection.BeginTransaction();
+        switch (end)
+        {
+            case "commit" when async:
+                await transaction.CommitAsync();
+                break;
+            case "commit":
+                transaction.Commit();
+                break;
+            case "rollback" when async:
+                await transaction.RollbackAsync();
+                break;
+            case "rollback":
+                transaction.Rollback();
+                break;
+            default:
+                await transaction.DisposeAsync();
+                break;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM orders";
+        var seen = async ? await command.ExecuteScalarAsync() : command.ExecuteScalar();
+
+        Assert.Equal((long)OrdersFixture.RowsPerTenant, seen);
+    }
+
     [Fact]
     public async Task Statements_in_an_explicit_transaction_are_each_bound_and_commit_together()
     {
