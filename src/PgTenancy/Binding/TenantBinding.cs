@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using Npgsql;
@@ -31,9 +30,6 @@ internal sealed class TenantBinding
     /// <summary>The name of the parameter that carries the tenant when the bind is prefixed to named-parameter SQL.</summary>
     public const string TenantParameterName = "pgtenancy_bound_tenant_7f3c";
 
-    // One binding per distinct options value: EF Core contexts with equal options share it (and its role guard's cache).
-    private static readonly ConcurrentDictionary<TenancyOptions, TenantBinding> Shared = new();
-
     private readonly string _positionalBind;
 
     /// <summary>Makes a binding for <paramref name="options"/>.</summary>
@@ -56,9 +52,6 @@ internal sealed class TenantBinding
 
     /// <summary>The bind statement to put before named-parameter SQL that is built elsewhere (EF Core's SaveChanges batch).</summary>
     public string NamedBindPrefix { get; }
-
-    /// <summary>The binding for <paramref name="options"/>, shared by every caller with equal options.</summary>
-    public static TenantBinding For(TenancyOptions options) => Shared.GetOrAdd(options, static o => new TenantBinding(o));
 
     /// <summary>
     /// The tenant to bind now, as its canonical text; '' for "no tenant" when the options allow it.

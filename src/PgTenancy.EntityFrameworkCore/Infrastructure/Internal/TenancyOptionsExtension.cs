@@ -27,6 +27,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     public const int SupportedProviderMajorVersion = 10;
 
     private DbContextOptionsExtensionInfo? _info;
+    private TenantBinding? _binding;
 
     /// <summary>An extension with the default options.</summary>
     public TenancyOptionsExtension()
@@ -66,8 +67,12 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     /// <inheritdoc/>
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
-    /// <summary>The binding for these options, shared by every context with equal options (it caches role checks).</summary>
-    internal TenantBinding Binding => TenantBinding.For(Options);
+    /// <summary>
+    /// The binding for these options, shared by every context made from these context options (it caches role checks).
+    /// Held here, not in a process-wide table: options that vary (an accessor or a key per configuration) must not
+    /// accumulate for the life of the process.
+    /// </summary>
+    internal TenantBinding Binding => _binding ??= new TenantBinding(Options);
 
     /// <summary>A copy with other binding options.</summary>
     public TenancyOptionsExtension WithOptions(TenancyOptions options)
@@ -142,6 +147,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
     {
         var clone = (TenancyOptionsExtension)MemberwiseClone();
         clone._info = null;
+        clone._binding = null;
         return clone;
     }
 
