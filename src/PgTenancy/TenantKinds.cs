@@ -9,9 +9,9 @@ namespace PgTenancy;
 /// </summary>
 internal static class TenantKinds
 {
+    // Catalog types are schema-qualified, so that no type in the caller's search path can stand in (bigint's is int8).
     private static readonly KindInfo[] Kinds =
     [
-        // bigint's catalog name is int8; schema-qualified so that no type in the caller's search path can stand in.
         new(TenantIdKind.Uuid, "uuid", "pg_catalog.uuid", ["uuid"], [typeof(Guid)]),
         // integer and smallint columns compare with a bigint tenant through PostgreSQL's cross-type integer operators,
         // which indexes on the column still serve; a tenant id out of the column's range matches no row.

@@ -12,6 +12,7 @@ namespace PgTenancy;
 public sealed class TenantTransaction : DbTransaction
 {
     private readonly TenantConnection _connection;
+    private bool _completed;
 
     internal TenantTransaction(TenantConnection connection, NpgsqlTransaction inner)
     {
@@ -54,8 +55,6 @@ public sealed class TenantTransaction : DbTransaction
             }
         }
     }
-
-    private bool _completed;
 
     /// <inheritdoc/>
     protected override DbConnection DbConnection => _connection;
