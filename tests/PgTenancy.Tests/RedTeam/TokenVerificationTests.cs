@@ -74,6 +74,22 @@ public sealed class TokenVerificationTests(RedTeamFixture redTeam)
         Assert.Contains($"PgTenancy refused a tenant token (bad signature): backend {pid}, user {Database.Database.AppRole}", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_signed_binding_can_name_its_tenant_in_application_name_for_the_log()
+    {
+        await Database.ResetAsync();
+        await using var inner = NpgsqlDataSource.Create(Database.Database.AppConnectionString);
+        await using var named = new TenantDataSource(inner, Database.Options with { TenantInApplicationName = true });
+        using var scope = TenantScope.Begin(DocumentsDatabase.A);
+        await using var connection = await named.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT current_setting('application_name') || ' ' || count(*) FROM documents";
+
+        var seen = (string)(await command.ExecuteScalarAsync())!;
+
+        Assert.Equal($"tenant:{DocumentsDatabase.A} 3", seen);
+    }
+
     private async Task<string?> VerifyAsync(string token)
     {
         await using var connection = await Db.OpenAsync(Database.Database.AppConnectionString);
