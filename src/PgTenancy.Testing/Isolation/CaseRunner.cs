@@ -13,7 +13,11 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
     public async Task<CaseFailure?> RunAsync(IsolationCase @case, ISqlChannel sql, IEntityChannel? entities, CancellationToken cancellationToken)
     {
         var models = @case.Tenants.Select((t, i) => new TenantModel(t, i, tables)).ToArray();
-        await ResetAndSeedAsync(@case, models, cancellationToken).ConfigureAwait(false);
+        if (await ResetAndSeedAsync(@case, models, cancellationToken).ConfigureAwait(false) is { } seedingFailed)
+        {
+            return seedingFailed;
+        }
+
         var context = new CaseContext(tables, models, sql, entities, oracle, settingName, verifier, keysWithoutTenant);
 
         var failures = new CaseFailure?[@case.Scripts.Length];
@@ -107,12 +111,35 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
         return null;
     }
 
-    private async Task ResetAndSeedAsync(IsolationCase @case, TenantModel[] models, CancellationToken cancellationToken)
+    /// <summary>
+    /// Empties the tables and seeds each tenant's rows as the oracle role. A statement the server refuses (a constraint,
+    /// a trigger, a column the kit cannot fill) is a finding with its SQL and the server's error, not a crash.
+    /// </summary>
+    private async Task<CaseFailure?> ResetAndSeedAsync(IsolationCase @case, TenantModel[] models, CancellationToken cancellationToken)
     {
         var channel = new DataSourceChannel(oracle);
+        var sent = new List<string>();
+        try
+        {
+            await SeedAsync(@case, models, channel, sent, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or FormatException)
+        {
+            var finding = new Finding("seeding",
+                $"Seeding the case's rows as the oracle role failed: {e.Message}. The kit writes the rows each tenant starts with before any statement under test; a table it cannot fill (a CHECK, a trigger, a column type it does not know) needs IsolationOptions or a seed the schema accepts.",
+                "the seed rows written", e.GetType().Name + ": " + e.Message);
+            return new CaseFailure(finding, models[0].Tenant, -1, null, "(before the steps) the oracle role seeds the tables", [.. sent.Select(s => "-- oracle role: " + s)]);
+        }
+    }
+
+    private async Task SeedAsync(IsolationCase @case, TenantModel[] models, DataSourceChannel channel, List<string> sent, CancellationToken cancellationToken)
+    {
 
         // TRUNCATE all tables in one statement: fast, and foreign keys between them are no obstacle.
-        await channel.ExecuteAsync(new Statement($"TRUNCATE {string.Join(", ", tables.Select(t => t.Sql))} RESTART IDENTITY", []), cancellationToken).ConfigureAwait(false);
+        var truncate = new Statement($"TRUNCATE {string.Join(", ", tables.Select(t => t.Sql))} RESTART IDENTITY", []);
+        sent.Add(truncate.Sql);
+        await channel.ExecuteAsync(truncate, cancellationToken).ConfigureAwait(false);
         foreach (var t in _seedOrder)
         {
             // One batch per table, parents first; each tenant's rows may reference only its own parent rows.
@@ -126,6 +153,7 @@ internal sealed class CaseRunner(TableShape[] tables, NpgsqlDataSource oracle, s
                 continue;
             }
 
+            sent.AddRange(seeds.Select(s => s.Statement.Sql));
             var results = await channel.BatchAsync([.. seeds.Select(s => s.Statement)], cancellationToken).ConfigureAwait(false);
             foreach (var (seed, rows) in seeds.Zip(results))
             {

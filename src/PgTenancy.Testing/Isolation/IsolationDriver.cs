@@ -111,6 +111,17 @@ internal sealed class IsolationDriver(
         {
             var shrunk = (IsolationCase)failed.Item3.Head;
             var replay = string.Create(CultureInfo.InvariantCulture, $"{failed.Item6.Seed},{failed.Item6.Gamma},{failed.Item7}");
+            if (failures.Count == 0)
+            {
+                // No finding was recorded: the case threw before it could report one. Say so with the real error,
+                // never with an error of the bookkeeping ("Sequence contains no elements").
+                var error = failed.Item4 is FsCheck.Outcome.Failed outcome ? outcome.Item : null;
+                throw new InvalidOperationException(
+                    $"The isolation kit failed while running a case, before it could judge it: {error?.GetType().Name}: {error?.Message} "
+                    + $"Run it again with IsolationOptions.Replay = \"{replay}\".",
+                    error);
+            }
+
             var failure = failures.TryGetValue(shrunk, out var f) ? f : failures.Values.Last();
             throw new TenantIsolationException(
                 Counterexample.Describe(failure, shrunk, appRole, failed.Item1.NumberOfTests, failed.Item1.NumberOfShrinks, replay),

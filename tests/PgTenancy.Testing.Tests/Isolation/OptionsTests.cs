@@ -27,6 +27,21 @@ public sealed class OptionsTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_seed_the_schema_refuses_is_reported_with_the_servers_error_and_the_SQL()
+    {
+        // A rule the kit's generated rows cannot meet: every seed row is refused by the server.
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"],
+            mutation: "ALTER TABLE public.notes ADD CONSTRAINT id_is_long CHECK (length(id) > 10000);");
+
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() => TenantIsolation.VerifyAsync(shop.App(), shop.Tables, shop.Options(cases: 5, checkCatalog: false)));
+
+        Assert.Equal("seeding", error.Oracle);
+        Assert.Contains("id_is_long", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-- oracle role: INSERT INTO", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sequence contains no elements", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_oracle_role_under_RLS_is_refused()
     {
         await using var shop = await ShopModel.CreateAsync(fixture.Server, tables: ["notes"]);
