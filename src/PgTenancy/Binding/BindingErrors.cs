@@ -14,7 +14,7 @@ internal static class BindingErrors
         PostgresException postgres when (postgres.SqlState == PostgresErrorCodes.UndefinedFunction && postgres.MessageText.Contains(options.Schema + ".bind_", StringComparison.Ordinal))
             || (postgres.SqlState == PostgresErrorCodes.InvalidSchemaName && postgres.MessageText.Contains($"\"{options.Schema}\"", StringComparison.Ordinal)) =>
             new TenancyConfigurationException(
-                $"The tenant binding procedure {(options.SigningKey is null ? BindingSql.ProcedureName(options, options.TenantKind) : VerificationSql.BindTokenProcedure(options))} is not installed in this database. "
+                $"The tenant binding procedure {BindingSql.BindProcedure(options)} is not installed in this database. "
                 + "Run TenancyInstaller.InstallAsync(ownerDataSource, options) as the owner role (or the migration that installs it), then retry.",
                 exception),
         // Measured with Npgsql 10: the server refuses two statements in one batch command when Npgsql sends the text as

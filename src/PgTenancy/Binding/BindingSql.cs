@@ -23,7 +23,12 @@ internal static class BindingSql
 
     /// <summary>The statement that binds the tenant given in <paramref name="tenantPlaceholder"/> (e.g. <c>$1</c>).</summary>
     public static string BindStatement(TenancyOptions options, string tenantPlaceholder) =>
-        $"CALL {(options.SigningKey is null ? ProcedureName(options, options.TenantKind, options.TenantInApplicationName) : VerificationSql.BindTokenProcedure(options, options.TenantInApplicationName))}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
+        $"CALL {BindProcedure(options)}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
+
+    /// <summary>The procedure the binding calls with these options: the kind's, or with a signing key the token's.</summary>
+    public static string BindProcedure(TenancyOptions options) => options.SigningKey is null
+        ? ProcedureName(options, options.TenantKind, options.TenantInApplicationName)
+        : VerificationSql.BindTokenProcedure(options, options.TenantInApplicationName);
 
     /// <summary>Creates the schema and the procedures for every kind. Idempotent; run by the owner or migrator role.</summary>
     public static string InstallScript(TenancyOptions options)

@@ -33,22 +33,21 @@ internal static class NonTransactionalStatement
     public static bool Is(string? sql, out string statement)
     {
         statement = "";
-        if (string.IsNullOrWhiteSpace(sql) || !IsSingleStatement(sql))
+        if (string.IsNullOrWhiteSpace(sql))
         {
             return false;
         }
 
+        // Every command asks: the first few words settle it for almost all of them, and only a match reads the whole text.
         var words = LeadingWords(sql, 4);
-        foreach (var shape in Shapes)
+        var shape = Array.Find(Shapes, s => Matches(words, s));
+        if (shape is null || !IsSingleStatement(sql))
         {
-            if (Matches(words, shape))
-            {
-                statement = string.Join(' ', shape.Where(w => w != "*"));
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        statement = string.Join(' ', shape.Where(w => w != "*"));
+        return true;
     }
 
     private static bool Matches(List<string> words, string[] shape)
