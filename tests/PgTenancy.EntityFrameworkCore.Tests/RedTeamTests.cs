@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using PgTenancy.Testing;
 using PgTenancy.TestSupport;
 using PgTenancy.TestSupport.RedTeam;
 using Xunit;
@@ -12,32 +11,12 @@ public sealed record DocumentRow(string tenant_id, long id, string? title);
 
 public sealed class DocumentsContext(DbContextOptions<DocumentsContext> options) : DbContext(options);
 
-/// <summary>Both postures of the documents database on this assembly's server.</summary>
-public sealed class EfRedTeamFixture(ServerFixture server) : IAsyncLifetime
-{
-    public DocumentsDatabase Plain { get; private set; } = null!;
-
-    public DocumentsDatabase Verified { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Plain = await DocumentsDatabase.CreateAsync(server.Server, verified: false);
-        Verified = await DocumentsDatabase.CreateAsync(server.Server, verified: true);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Plain.DisposeAsync();
-        await Verified.DisposeAsync();
-    }
-}
-
 /// <summary>
 /// The same injections through EF Core's raw SQL (<c>SqlQueryRaw</c> with a concatenated string), directly and through
 /// PgBouncer: each shown to work first (it crosses in the unsigned posture, or reads the attacker's own rows), then
 /// run against tenant B with UseTenancy(o => o.SigningKey(…)), where it reaches none of B's rows.
 /// </summary>
-public sealed class RedTeamTests(EfRedTeamFixture redTeam) : IClassFixture<EfRedTeamFixture>
+public sealed class RedTeamTests(RedTeamFixture redTeam) : IClassFixture<RedTeamFixture>
 {
     public static TheoryData<string, bool> Techniques()
     {
@@ -65,10 +44,7 @@ public sealed class RedTeamTests(EfRedTeamFixture redTeam) : IClassFixture<EfRed
     {
         await database.ResetAsync();
         var before = await database.SnapshotOfBAsync();
-        await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.Database.ConnectionString(TestRole.App, throughPgBouncer))
-        {
-            MaxPoolSize = 2, MaxAutoPrepare = 0, NoResetOnClose = throughPgBouncer,
-        }.ConnectionString);
+        var dataSource = database.AppDataSource(throughPgBouncer);
         var options = new DbContextOptionsBuilder<DocumentsContext>()
             .UseNpgsql(dataSource)
             .UseTenancy(o =>

@@ -34,7 +34,7 @@ public sealed class SignedDocumentsContext(DbContextOptions<SignedDocumentsConte
 }
 
 /// <summary>EF Core with a signing key: queries, the query filter and SaveChanges prove their tenant; migrations write verified policies.</summary>
-public sealed class SignedTenantTests(EfRedTeamFixture redTeam) : IClassFixture<EfRedTeamFixture>
+public sealed class SignedTenantTests(RedTeamFixture redTeam) : IClassFixture<RedTeamFixture>
 {
     private DbContextOptions<SignedDocumentsContext> Options(Action<Infrastructure.TenancyDbContextOptionsBuilder>? more = null) =>
         new DbContextOptionsBuilder<SignedDocumentsContext>()

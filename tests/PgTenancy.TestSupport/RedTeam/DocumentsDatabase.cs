@@ -84,7 +84,8 @@ public sealed class DocumentsDatabase : IAsyncDisposable
     public Task<string> SnapshotOfBAsync() => Db.ScalarAsync<string>(Database.AdminConnectionString,
         $"SELECT coalesce(string_agg(id || ':' || title, ',' ORDER BY id), '') FROM public.documents WHERE tenant_id = '{B}'");
 
-    public TenantDataSource BoundDataSource(bool throughPgBouncer)
+    /// <summary>A small pool for the app role, directly or through PgBouncer (disposed with the database).</summary>
+    public NpgsqlDataSource AppDataSource(bool throughPgBouncer)
     {
         var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString(TestRole.App, throughPgBouncer))
         {
@@ -93,8 +94,49 @@ public sealed class DocumentsDatabase : IAsyncDisposable
             MaxAutoPrepare = 0,
             NoResetOnClose = throughPgBouncer,
         }.ConnectionString);
-        _dataSources.Add(dataSource);
-        return new TenantDataSource(dataSource, Options);
+        lock (_dataSources)
+        {
+            _dataSources.Add(dataSource);
+        }
+
+        return dataSource;
+    }
+
+    /// <summary>The application's options over a new app-role pool (or <paramref name="options"/>, e.g. another key).</summary>
+    public TenantDataSource BoundDataSource(bool throughPgBouncer, TenancyOptions? options = null) => new(AppDataSource(throughPgBouncer), options ?? Options);
+
+    /// <summary>
+    /// The vulnerable application: in tenant A's request, <c>SELECT tenant_id::text, id, title FROM documents WHERE
+    /// title = '…'</c> with <paramref name="input"/> concatenated in. Returns every row of every result set (columns
+    /// joined by <c>|</c>) and the error, if the command failed.
+    /// </summary>
+    public async Task<(List<string> Rows, string? Error)> RunVulnerableQueryAsync(string input, bool throughPgBouncer)
+    {
+        await using var dataSource = BoundDataSource(throughPgBouncer);
+        var rows = new List<string>();
+        using var scope = TenantScope.Begin(A);
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The vulnerable application under test: concatenated on purpose.
+            command.CommandText = "SELECT tenant_id::text, id, title FROM documents WHERE title = '" + input + "'";
+#pragma warning restore CA2100
+            await using var reader = await command.ExecuteReaderAsync();
+            do
+            {
+                while (await reader.ReadAsync())
+                {
+                    rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+                }
+            }
+            while (await reader.NextResultAsync());
+            return (rows, null);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or NotSupportedException)
+        {
+            return (rows, e.Message);
+        }
     }
 
     public async ValueTask DisposeAsync()

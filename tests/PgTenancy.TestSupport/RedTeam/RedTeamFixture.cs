@@ -1,10 +1,8 @@
-using PgTenancy.TestSupport;
 using Xunit;
-using PgTenancy.TestSupport.RedTeam;
 
-namespace PgTenancy.Tests.RedTeam;
+namespace PgTenancy.TestSupport.RedTeam;
 
-/// <summary>The two postures of <see cref="DocumentsDatabase"/> on the assembly's server.</summary>
+/// <summary>The two postures of <see cref="DocumentsDatabase"/> on the assembly's server, for the red-team suites.</summary>
 public sealed class RedTeamFixture(ServerFixture server) : IAsyncLifetime
 {
     private DocumentsDatabase? _unsigned;

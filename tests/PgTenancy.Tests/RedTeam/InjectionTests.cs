@@ -1,4 +1,3 @@
-using Npgsql;
 using Xunit;
 using PgTenancy.TestSupport.RedTeam;
 
@@ -42,36 +41,8 @@ public sealed class InjectionTests(RedTeamFixture redTeam)
     {
         await database.ResetAsync();
         var before = await database.SnapshotOfBAsync();
-        await using var dataSource = database.BoundDataSource(throughPgBouncer);
-        var read = new List<string>();
-        string? error = null;
-        using (TenantScope.Begin(DocumentsDatabase.A))
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync();
-                await using var command = connection.CreateCommand();
-#pragma warning disable CA2100 // The vulnerable application under test: concatenated on purpose.
-                command.CommandText = "SELECT tenant_id::text, id, title FROM documents WHERE title = '" + payload.For(target, database.Options) + "'";
-#pragma warning restore CA2100
-                await using var reader = await command.ExecuteReaderAsync();
-                do
-                {
-                    while (await reader.ReadAsync())
-                    {
-                        read.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-                    }
-                }
-                while (await reader.NextResultAsync());
-            }
-            catch (Exception e) when (e is PostgresException or NpgsqlException or InvalidOperationException or NotSupportedException)
-            {
-                error = e.Message;
-            }
-        }
-
-        var after = await database.SnapshotOfBAsync();
-        return new InjectionOutcome(read, before, after, error);
+        var (read, error) = await database.RunVulnerableQueryAsync(payload.For(target, database.Options), throughPgBouncer);
+        return new InjectionOutcome(read, before, await database.SnapshotOfBAsync(), error);
     }
 }
 

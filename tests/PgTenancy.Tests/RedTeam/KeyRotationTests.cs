@@ -17,7 +17,7 @@ public sealed class KeyRotationTests(RedTeamFixture redTeam)
         var newer = TenantSigningKey.Generate(Random.Shared.Next(1_000, 1_000_000));
         await using var owner = NpgsqlDataSource.Create(database.Database.OwnerConnectionString);
         await using var old = database.BoundDataSource(throughPgBouncer: true);
-        await using var rotated = new TenantDataSource(NpgsqlDataSource.Create(database.Database.AppConnectionString), database.Options with { SigningKey = newer });
+        await using var rotated = database.BoundDataSource(throughPgBouncer: false, database.Options with { SigningKey = newer });
         var failures = new List<string>();
         var requests = 0;
         using var stopOld = new CancellationTokenSource();

@@ -1,4 +1,3 @@
-using Npgsql;
 using PgTenancy.TestSupport.RedTeam;
 using Xunit;
 
@@ -59,32 +58,10 @@ public sealed class SessionExposureTests(RedTeamFixture redTeam)
         return seen ?? "";
     }
 
+    // What the injection returned: its rows, or the server's refusal.
     private static async Task<string?> InjectAsync(DocumentsDatabase database, string payload, bool read = false)
     {
-        await using var dataSource = database.BoundDataSource(throughPgBouncer: false);
-        using var scope = TenantScope.Begin(DocumentsDatabase.A);
-        try
-        {
-            await using var connection = await dataSource.OpenConnectionAsync();
-            await using var command = connection.CreateCommand();
-#pragma warning disable CA2100 // The vulnerable application under test: concatenated on purpose.
-            command.CommandText = "SELECT tenant_id::text, id, title FROM documents WHERE title = '" + payload + "'";
-#pragma warning restore CA2100
-            await using var reader = await command.ExecuteReaderAsync();
-            var text = new System.Text.StringBuilder();
-            do
-            {
-                while (await reader.ReadAsync())
-                {
-                    text.Append(reader.IsDBNull(2) ? "" : reader.GetString(2)).Append('\n');
-                }
-            }
-            while (await reader.NextResultAsync());
-            return read ? text.ToString() : null;
-        }
-        catch (PostgresException e)
-        {
-            return e.MessageText;
-        }
+        var (rows, error) = await database.RunVulnerableQueryAsync(payload, throughPgBouncer: false);
+        return error ?? (read ? string.Join('\n', rows) : null);
     }
 }

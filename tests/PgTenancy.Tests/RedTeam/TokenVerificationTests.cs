@@ -78,8 +78,7 @@ public sealed class TokenVerificationTests(RedTeamFixture redTeam)
     public async Task A_signed_binding_can_name_its_tenant_in_application_name_for_the_log()
     {
         await Database.ResetAsync();
-        await using var inner = NpgsqlDataSource.Create(Database.Database.AppConnectionString);
-        await using var named = new TenantDataSource(inner, Database.Options with { TenantInApplicationName = true });
+        await using var named = Database.BoundDataSource(throughPgBouncer: false, Database.Options with { TenantInApplicationName = true });
         using var scope = TenantScope.Begin(DocumentsDatabase.A);
         await using var connection = await named.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
