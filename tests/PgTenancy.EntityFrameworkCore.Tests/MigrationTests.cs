@@ -108,6 +108,25 @@ public sealed class MigrationTests(ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InstallTenantVerification_installs_the_verifier_as_the_owner_and_its_inverse_removes_it()
+    {
+        await using var owner = new MigratedContext(new DbContextOptionsBuilder<MigratedContext>().UseNpgsql(Database.OwnerConnectionString).UseTenancy().Options);
+        var generator = owner.GetService<IMigrationsSqlGenerator>();
+        var install = generator.Generate([new InstallTenantVerificationOperation()]).Single().CommandText;
+        var uninstall = generator.Generate([new UninstallTenantVerificationOperation()]).Single().CommandText;
+
+        await Db.ExecuteAsync(Database.OwnerConnectionString, install);
+        var installed = await Db.ScalarAsync<bool>(Database.AdminConnectionString, "SELECT to_regprocedure('pgtenancy.verified_tenant(text)') IS NOT NULL AND to_regclass('pgtenancy.tenant_keys') IS NOT NULL");
+        var keysHidden = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(Database.AppConnectionString, "SELECT count(*) FROM pgtenancy.tenant_keys"));
+        await Db.ExecuteAsync(Database.OwnerConnectionString, uninstall);
+        var removed = await Db.ScalarAsync<bool>(Database.AdminConnectionString, "SELECT to_regprocedure('pgtenancy.verified_tenant(text)') IS NULL AND to_regclass('pgtenancy.tenant_keys') IS NULL");
+
+        Assert.True(installed);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, keysHidden.SqlState);
+        Assert.True(removed);
+    }
+
+    [Fact]
     public async Task The_migration_script_shows_the_operations_and_contains_no_password()
     {
         await using var context = AsAdmin();
