@@ -38,14 +38,17 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
 
     public Guid[] TenantIds { get; }
 
+    /// <summary>Connection string settings added to every pool (the benchmark's <c>--connection</c>).</summary>
+    public string ExtraSettings { get; init; } = "";
+
     public string ServerDescription => _server.Describe();
 
-    public static async Task<BenchmarkDatabase> CreateAsync(TimeSpan latency)
+    public static async Task<BenchmarkDatabase> CreateAsync(TimeSpan latency, string extraSettings = "")
     {
         var server = await PostgresServer.StartAsync(b => b.WithPgBouncer());
         try
         {
-            return await PopulateAsync(server, latency);
+            return await PopulateAsync(server, latency, extraSettings);
         }
         catch
         {
@@ -54,7 +57,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         }
     }
 
-    private static async Task<BenchmarkDatabase> PopulateAsync(PostgresServer server, TimeSpan latency)
+    private static async Task<BenchmarkDatabase> PopulateAsync(PostgresServer server, TimeSpan latency, string extraSettings)
     {
         var database = await server.CreateDatabaseAsync("bench");
         var tenants = Enumerable.Range(1, Tenants).Select(i => new Guid($"{i:x8}-0000-4000-8000-000000000000")).ToArray();
@@ -89,13 +92,14 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             await TenancyInstaller.InstallAsync(owner);
         }
 
-        return new BenchmarkDatabase(server, database, tenants, latency);
+        return new BenchmarkDatabase(server, database, tenants, latency) { ExtraSettings = extraSettings };
     }
 
     /// <summary>A pool for the app role (RLS applies) or the baseline role (BYPASSRLS), directly or through PgBouncer.</summary>
+    /// <remarks><see cref="ExtraSettings"/> (e.g. <c>Max Auto Prepare=20</c>) are applied to every pool, baseline included.</remarks>
     public NpgsqlDataSource DataSource(bool baselineRole, bool throughPgBouncer)
     {
-        var builder = new NpgsqlConnectionStringBuilder(_database.ConnectionString(TestRole.App, throughPgBouncer)) { MaxPoolSize = 4 };
+        var builder = new NpgsqlConnectionStringBuilder(_database.ConnectionString(TestRole.App, throughPgBouncer) + ";" + ExtraSettings) { MaxPoolSize = 4 };
         if ((throughPgBouncer ? _pgBouncerProxy : _directProxy) is { } proxy)
         {
             builder.Port = proxy.Port;

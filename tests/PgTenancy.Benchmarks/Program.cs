@@ -1,6 +1,8 @@
 // Tenant-binding throughput against a baseline measured in the same run, on a throwaway hardened server.
 // Usage: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- [--rounds N] [--ops N] [--latency-ms N]
 // --latency-ms routes every connection through a proxy that delays each direction by N ms (a network, modelled).
+// --connection "Max Auto Prepare=20" adds connection string settings to every pool; --only signed keeps the variants
+// whose pattern contains "signed" or is exactly "TenantDataSource (RLS)", with the baseline.
 // Prints a Markdown table (medians, spread, ratios to the baseline) for docs/benchmarks.md.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- doctor [--tables N] [--rounds N]
 // times a full doctor run on a database of N tenant tables against one with none.
@@ -34,11 +36,25 @@ var ops = Argument(args, "--ops", 1500);
 var latency = TimeSpan.FromMilliseconds(Argument(args, "--latency-ms", 0));
 
 Console.Error.WriteLine($"Setting up: 100 tenants x 1000 rows, {rounds} rounds x {ops} operations per variant…");
-await using var bench = await BenchmarkDatabase.CreateAsync(latency);
-var variants = Variants.All(bench);
+await using var bench = await BenchmarkDatabase.CreateAsync(latency, Text(args, "--connection", ""));
+var only = Text(args, "--only", "");
+var variants = Variants.All(bench)
+    .Where(v => only.Length == 0 || v.Pattern == Variant.Baseline || v.Pattern == "TenantDataSource (RLS)" || v.Pattern.Contains(only, StringComparison.Ordinal))
+    .ToList();
+if (bench.ExtraSettings.Length > 0)
+{
+    Console.WriteLine($"Connection settings added to every pool: `{bench.ExtraSettings}`.");
+}
+
 var results = await Runner.RunAsync(variants, rounds, ops);
 Console.WriteLine(Report.Markdown(results, rounds, ops, bench.ServerDescription, latency));
 return 0;
+
+static string Text(string[] args, string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}
 
 static int Argument(string[] args, string name, int fallback)
 {

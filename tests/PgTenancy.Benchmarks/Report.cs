@@ -29,19 +29,24 @@ internal static class Report
         }
 
         text.AppendLine();
-        text.AppendLine("| query, endpoint | TenantDataSource ÷ baseline (target ≥ 0.95) | TenantDataSource ÷ BEGIN/SET LOCAL/COMMIT (target ≥ 2) |");
-        text.AppendLine("|---|---:|---:|");
+        text.AppendLine("| query, endpoint | TenantDataSource ÷ baseline (target ≥ 0.95) | TenantDataSource ÷ BEGIN/SET LOCAL/COMMIT (target ≥ 2) | signed ÷ unsigned TenantDataSource (target ≥ 0.9) |");
+        text.AppendLine("|---|---:|---:|---:|");
         foreach (var group in results.GroupBy(r => r.Variant.Group))
         {
             var bound = group.Single(r => r.Variant.Pattern == "TenantDataSource (RLS)").OpsPerSecond;
             var baseline = group.Single(r => r.Variant.Pattern == Variant.Baseline).OpsPerSecond;
-            var setLocal = group.Single(r => r.Variant.Pattern.StartsWith("BEGIN", StringComparison.Ordinal)).OpsPerSecond;
+            var setLocal = group.SingleOrDefault(r => r.Variant.Pattern.StartsWith("BEGIN", StringComparison.Ordinal))?.OpsPerSecond;
+            var signed = group.SingleOrDefault(r => r.Variant.Pattern.Contains("signed", StringComparison.Ordinal))?.OpsPerSecond;
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {Median(bound.Zip(baseline, (a, b) => a / b).ToList()):0.00}× | {Median(bound.Zip(setLocal, (a, b) => a / b).ToList()):0.00}× |");
+                $"| {group.Key} | {MedianRatio(bound, baseline)} | {MedianRatio(bound, setLocal)} | {MedianRatio(signed, bound)} |");
         }
 
         return text.ToString();
     }
+
+    // The median of the per-round ratios (both measured in the same round), or "–" when a variant was not run (--only).
+    private static string MedianRatio(List<double>? measured, List<double>? reference) =>
+        measured is null || reference is null ? "–" : string.Create(CultureInfo.InvariantCulture, $"{Median(measured.Zip(reference, (a, b) => a / b).ToList()):0.00}×");
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
     public static double Median(List<double> values)
