@@ -23,6 +23,9 @@ internal static class VerificationSql
     /// <summary>The schema-qualified verification function.</summary>
     public static string VerifyFunction(TenancyOptions options) => SqlText.Qualified(options.Schema, "verified_tenant");
 
+    /// <summary>The schema-qualified function that logs why a token was refused; the verifier calls it, no one else may.</summary>
+    public static string RefusalFunction(TenancyOptions options) => SqlText.Qualified(options.Schema, "refused_tenant_token");
+
     /// <summary>The schema-qualified procedure that binds a token (and, <paramref name="inApplicationName"/>, names its tenant in application_name).</summary>
     public static string BindTokenProcedure(TenancyOptions options, bool inApplicationName = false) =>
         SqlText.Qualified(options.Schema, inApplicationName ? "bind_token_named" : "bind_token");
@@ -34,6 +37,11 @@ internal static class VerificationSql
     /// </summary>
     public static string VerifiedTenantExpression(TenancyOptions options, TenantIdKind kind) =>
         $"(SELECT {VerifyFunction(options)}({SqlText.Literal(options.SettingName)})::{TenantKinds.Of(kind).SqlType})";
+
+    // HMAC-SHA256 (hex) of a token's signed text — its four parts and the database name — with the pads in <pads>.
+    private static string Mac(string pads, string token) =>
+        $"pg_catalog.encode(pg_catalog.sha256({pads}.outer_pad || pg_catalog.sha256({pads}.inner_pad || pg_catalog.convert_to(" +
+        $"pg_catalog.left({token}, -65) || '.' || pg_catalog.current_database(), 'UTF8'))), 'hex')";
 
     /// <summary>Creates the key table, the verification function and the token bind procedure. Idempotent; run by the owner.</summary>
     public static string InstallScript(TenancyOptions options)
@@ -53,7 +61,9 @@ internal static class VerificationSql
             REVOKE ALL ON TABLE {keys} FROM PUBLIC;
             COMMENT ON TABLE {keys} IS 'PgTenancy: tenant token signing keys, as HMAC pads. Readable by its owner alone; never grant it to a login role.';
 
-            CREATE OR REPLACE FUNCTION {VerifyFunction(options)}(setting_name text) RETURNS text
+            -- Why a refused token is refused, for the log: run only when the verifier found no tenant, so the checks
+            -- that name the reason cost nothing on the path every statement takes.
+            CREATE OR REPLACE FUNCTION {RefusalFunction(options)}(setting_name text) RETURNS text
             LANGUAGE plpgsql STABLE SECURITY DEFINER
             SET search_path = pg_catalog, pg_temp
             AS $pgtenancy$
@@ -61,7 +71,6 @@ internal static class VerificationSql
               token text := pg_catalog.current_setting(setting_name, true);
               part text[];
               pads record;
-              signed text;
               reason text;
             BEGIN
               IF token IS NULL OR token = '' THEN
@@ -76,15 +85,10 @@ internal static class VerificationSql
                 SELECT k.inner_pad, k.outer_pad INTO pads FROM {keys} k WHERE k.id = part[2]::integer AND k.retired_at IS NULL;
                 IF NOT FOUND THEN
                   reason := 'unknown or retired key ' || part[2];
+                ELSIF {Mac("pads", "token")} <> part[5] THEN
+                  reason := 'bad signature';
                 ELSE
-                  signed := part[1] || '.' || part[2] || '.' || part[3] || '.' || part[4] || '.' || pg_catalog.current_database();
-                  IF pg_catalog.encode(pg_catalog.sha256(pads.outer_pad || pg_catalog.sha256(pads.inner_pad || pg_catalog.convert_to(signed, 'UTF8'))), 'hex') <> part[5] THEN
-                    reason := 'bad signature';
-                  ELSIF part[4]::bigint < EXTRACT(epoch FROM pg_catalog.statement_timestamp()) THEN
-                    reason := 'expired';
-                  ELSE
-                    RETURN pg_catalog.convert_from(pg_catalog.decode(part[3], 'hex'), 'UTF8');
-                  END IF;
+                  reason := 'expired';
                 END IF;
               END IF;
               -- Detection, not only prevention: a refused token is logged with what finds the session.
@@ -92,6 +96,30 @@ internal static class VerificationSql
                 reason, pg_catalog.pg_backend_pid(), session_user, pg_catalog.current_setting('application_name'),
                 COALESCE(pg_catalog.inet_client_addr()::text, 'local');
               RETURN NULL;
+            END
+            $pgtenancy$;
+            REVOKE ALL ON FUNCTION {RefusalFunction(options)}(text) FROM PUBLIC;
+
+            -- One query, so that a session whose cached plans were discarded (Npgsql sends DISCARD ALL when a pooled
+            -- connection is reused) plans one statement again, not one per check. The checks on the unverified token never
+            -- fail: the key is found by its id as text, the signature is compared as text, and the expiry is cast only once
+            -- the signature holds (CASE fixes that order), so a forged token of any shape is refused, never an error.
+            CREATE OR REPLACE FUNCTION {VerifyFunction(options)}(setting_name text) RETURNS text
+            LANGUAGE plpgsql STABLE SECURITY DEFINER
+            SET search_path = pg_catalog, pg_temp
+            AS $pgtenancy$
+            BEGIN
+              RETURN COALESCE((
+                SELECT pg_catalog.convert_from(pg_catalog.decode(pg_catalog.split_part(s.token, '.', 3), 'hex'), 'UTF8')
+                FROM (SELECT pg_catalog.current_setting(setting_name, true) AS token) s, {keys} k
+                WHERE k.retired_at IS NULL
+                  AND k.id::text = pg_catalog.split_part(s.token, '.', 2)
+                  AND CASE WHEN pg_catalog.split_part(s.token, '.', 1) = 'v1'
+                            AND pg_catalog.length(s.token) > 65
+                            AND {Mac("k", "s.token")} = pg_catalog.right(s.token, 64)
+                       THEN pg_catalog.split_part(s.token, '.', 4)::bigint >= EXTRACT(epoch FROM pg_catalog.statement_timestamp())
+                       ELSE false END),
+                {RefusalFunction(options)}(setting_name));
             END
             $pgtenancy$;
             REVOKE ALL ON FUNCTION {VerifyFunction(options)}(text) FROM PUBLIC;
@@ -120,6 +148,7 @@ internal static class VerificationSql
         DROP PROCEDURE IF EXISTS {BindTokenProcedure(options, inApplicationName: true)}(text, text);
         DROP PROCEDURE IF EXISTS {BindTokenProcedure(options)}(text, text);
         DROP FUNCTION IF EXISTS {VerifyFunction(options)}(text);
+        DROP FUNCTION IF EXISTS {RefusalFunction(options)}(text);
         DROP TABLE IF EXISTS {KeyTable(options)};
         """;
 

@@ -55,6 +55,52 @@ public sealed class TokenVerificationTests(RedTeamFixture redTeam)
         Assert.NotNull(listed.RetiredAt);
     }
 
+    // Shapes an attacker can put in the setting: every one is refused as "no tenant", none makes the statement fail.
+    [Theory]
+    [InlineData("v1.1.61.notanumber.0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("v1.x.61.1.0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("v1.1.zz.99999999999999999999999.0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("v1.1..1.")]
+    [InlineData("v2.1.61.1.0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("....")]
+    [InlineData(".")]
+    [InlineData("v1.1.ünïcødé.1.ff")]
+    [InlineData("' OR true --")]
+    public async Task Tokens_of_any_shape_that_are_not_signed_verify_to_no_tenant_without_an_error(string token)
+    {
+        Assert.Null(await VerifyAsync(token));
+        Assert.Null(await VerifyAsync(token + new string('0', 5000)));
+    }
+
+    [Fact]
+    public async Task The_log_names_why_a_token_was_refused()
+    {
+        var tenant = DocumentsDatabase.A.Value;
+        var tokens = new[]
+        {
+            ("expired", Database.Key.Sign(tenant, Database.Database.Name, DateTimeOffset.UtcNow.AddSeconds(-5))),
+            ("unknown or retired key 41", TenantSigningKey.Generate(41).Sign(tenant, Database.Database.Name, DateTimeOffset.UtcNow.AddMinutes(1))),
+            ("bad signature", Database.Key.Sign(tenant, "postgres", DateTimeOffset.UtcNow.AddMinutes(1))),
+            ("malformed", "v1.1.zz.1.00"),
+        };
+        var pid = 0;
+        await using (var connection = await Db.OpenAsync(Database.Database.AppConnectionString))
+        {
+            pid = connection.ProcessID;
+            foreach (var (_, token) in tokens)
+            {
+                await using var command = new NpgsqlCommand("SELECT set_config('app.tenant_id', $1, false)", connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = token });
+                await command.ExecuteNonQueryAsync();
+                Assert.Equal(0L, await Db.ScalarAsync<long>(connection, "SELECT count(*) FROM documents"));
+            }
+        }
+
+        var log = await ReadLogAsync(Database.Database.Server.LogFilePath!, $"(malformed): backend {pid}");
+
+        Assert.All(tokens, t => Assert.Contains($"PgTenancy refused a tenant token ({t.Item1}): backend {pid}", log, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_refused_token_is_logged_with_what_finds_the_session()
     {
