@@ -88,10 +88,11 @@ for project in tests/*.Tests/*.Tests.csproj samples/*.Tests/*.Tests.csproj; do
 done
 
 # The README's main command, as a smoke test: the quickstart must run to its end on the embedded default server and
-# show what it promises (isolation, the refused cross-tenant write, the doctor's summary).
+# show what it promises (isolation, the refused cross-tenant write, a forged tenant reading nothing, the doctor's summary).
 say "Running samples/Quickstart"
 if output=$(timeout 300 "samples/Quickstart/bin/$configuration/net10.0/Quickstart" 2>&1) \
-   && grep -q '^Tenant A inserts a row for B: refused' <<<"$output" && grep -q '^Doctor: ' <<<"$output" && grep -q '^Done' <<<"$output"; then
+   && grep -q '^Tenant A inserts a row for B: refused' <<<"$output" \
+   && grep -q "^The app role's password alone, tenant B set by hand: 0 rows" <<<"$output" && grep -q '^Doctor: ' <<<"$output" && grep -q '^Done' <<<"$output"; then
   passed=$((passed + 1))
 else
   printf '%s\n' "$output" >&2

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using PgTenancy;
 using PgTenancy.Testing;
 using Xunit;
 
@@ -7,10 +8,12 @@ namespace Quickstart.Tests;
 
 /// <summary>
 /// The isolation kit on the quickstart's model: a throwaway server, the quickstart's migration applied by the owner
-/// role, then generated cases run as the app role — directly and through PgBouncer — by EF Core and by raw SQL.
+/// role, then generated cases run as the app role — directly and through PgBouncer — by EF Core and by raw SQL, with
+/// signed tenants against the verified policies.
 /// </summary>
 public sealed class TenantIsolationTests : IAsyncLifetime
 {
+    private readonly TenantSigningKey _key = TenantSigningKey.Generate(1);
     private PostgresServer? _server;
     private TestDatabase? _database;
 
@@ -20,13 +23,15 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         _database = await _server.CreateDatabaseAsync("quickstart");
         await using var owner = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseNpgsql(_database.OwnerConnectionString).UseTenancy().Options);
         await owner.Database.MigrateAsync(TestContext.Current.CancellationToken);
+        await using var ownerPool = Npgsql.NpgsqlDataSource.Create(_database.OwnerConnectionString);
+        await TenantSigningKeys.AddAsync(ownerPool, _key);
     }
 
     [Fact]
     public async Task No_tenant_sees_or_changes_another_tenants_orders()
     {
         var database = _database!;
-        var app = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(database.AppConnectionString).UseTenancy().Options;
+        var app = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(database.AppConnectionString).UseTenancy(o => o.SigningKey(_key)).Options;
 
         var report = await TenantIsolation.VerifyAsync(new PooledDbContextFactory<ShopContext>(app), new IsolationOptions
         {

@@ -1,6 +1,8 @@
 // The PgTenancy five-minute tour. It starts a throwaway, hardened PostgreSQL on this machine (TLS 1.3, SCRAM only,
 // pgaudit and PgBouncer when installed), puts two tenants' orders in one table under row-level security, and shows
-// tenant A reading its own rows and failing to touch B's — through TenantDataSource, as the application role.
+// tenant A reading its own rows and failing to touch B's — through TenantDataSource, as the application role, with a
+// signed tenant: the policies trust only a tenant token signed with a key the application holds and the role cannot read,
+// so neither an injected set_config nor the role's stolen password reaches another tenant.
 // Everything it started is removed when it ends.
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -33,10 +35,28 @@ await using (var owner = new ShopContext(new DbContextOptionsBuilder<ShopContext
     await owner.Database.MigrateAsync();
 }
 
+// The signing key: installed by the owner (`pgtenancy keys add` in production), and given to the application through
+// configuration — a secret store, never source code or a migration. Here it is made on the spot.
+var signingKey = TenantSigningKey.Generate(1);
+await using (var ownerPool = NpgsqlDataSource.Create(database.OwnerConnectionString))
+{
+    await TenantSigningKeys.AddAsync(ownerPool, signingKey);
+}
+
+var signed = new TenancyOptions { SigningKey = signingKey };
+
+// Fewer ways in, as `pgtenancy harden` writes them (roles.sql): no temporary objects for PUBLIC, and no other session's
+// query text for the application role. Per database, by a superuser.
+await using (var admin = NpgsqlDataSource.Create(database.AdminConnectionString))
+{
+    await using var harden = admin.CreateCommand(TenantRoles.RevokeTemporaryFromPublic(database.Name) + TenantRoles.HideOtherSessionsQueries());
+    await harden.ExecuteNonQueryAsync();
+}
+
 // 2. The application connects as the app role through a TenantDataSource: every statement is bound to the tenant
-//    in scope when it runs, in the same round trip, for that statement's transaction only.
+//    in scope when it runs, in the same round trip, for that statement's transaction only, as a short-lived token.
 await using var appPool = NpgsqlDataSource.Create(database.AppConnectionString);
-await using var dataSource = appPool.WithTenancy();
+await using var dataSource = appPool.WithTenancy(signed);
 var tenantA = TenantId.Parse("aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa");
 var tenantB = TenantId.Parse("bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb");
 
@@ -79,7 +99,7 @@ catch (TenantContextMissingException)
 }
 
 // 3. The same with EF Core: UseTenancy() binds every query and SaveChanges; new orders get the tenant in scope.
-var efOptions = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(appPool).UseTenancy().Options;
+var efOptions = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(appPool).UseTenancy(o => o.SigningKey(signingKey)).Options;
 using (TenantScope.Begin(tenantB))
 {
     await using var shop = new ShopContext(efOptions);
@@ -92,13 +112,30 @@ using (TenantScope.Begin(tenantB))
 if (server.HasPgBouncer)
 {
     await using var pooled = NpgsqlDataSource.Create(database.ConnectionString(TestRole.App, throughPgBouncer: true));
-    await using var bouncedSource = pooled.WithTenancy();
+    await using var bouncedSource = pooled.WithTenancy(signed);
     using var scope = TenantScope.Begin(tenantB);
     await using var connection = await bouncedSource.OpenConnectionAsync();
     Console.WriteLine($"Tenant B through PgBouncer (transaction pooling, port {server.PgBouncerPort}) reads: {string.Join(", ", await ItemsAsync(connection))}");
 }
 
-// 4. The doctor audits the server as an administrator would in CI (`pgtenancy doctor`): roles, RLS, TLS, pg_hba,
+// 4. An attacker with the application role's password (or an injected set_config) names tenant B: no row, because the
+//    policies compare with the tenant of a verified token, and only the key's holder can sign one.
+await using (var stolen = await appPool.OpenConnectionAsync())
+{
+    await using var forge = new NpgsqlCommand("SELECT set_config('app.tenant_id', $1, false)", stolen);
+    forge.Parameters.AddWithValue(tenantB.Value);
+    await forge.ExecuteNonQueryAsync();
+    await using var count = new NpgsqlCommand("SELECT count(*) FROM orders", stolen);
+    var rows = (long)(await count.ExecuteScalarAsync())!;
+    Console.WriteLine($"The app role's password alone, tenant B set by hand: {rows} rows.");
+    if (rows != 0)
+    {
+        Console.WriteLine("A forged tenant read rows: isolation is broken.");
+        return 1;
+    }
+}
+
+// 5. The doctor audits the server as an administrator would in CI (`pgtenancy doctor`): roles, RLS, signed tenants, TLS, pg_hba,
 //    pgaudit, backups. The throwaway server is hardened, but it archives no WAL and names no pgaudit object-audit
 //    role, so the backup and object-audit checks say so (docs/doctor.md has each check's fix).
 await using (var admin = NpgsqlDataSource.Create(database.AdminConnectionString))

@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Quickstart;
 
 /// <summary>
-/// The quickstart's schema, as a migration: the orders table, the binding's procedures, the application role's
-/// privileges and row-level security — reviewed like any migration, and reversible.
+/// The quickstart's schema, as a migration: the orders table, the binding's procedures, the verifier of signed tenant
+/// tokens, the application role's privileges and row-level security against the verified tenant — reviewed like any
+/// migration, and reversible. No key is in it: keys are added by `pgtenancy keys add` or TenantSigningKeys.
 /// </summary>
 [DbContext(typeof(ShopContext))]
 [Migration("20261126000000_Shop")]
@@ -28,14 +29,16 @@ public sealed class ShopMigration : Migration
             },
             constraints: table => table.PrimaryKey("PK_orders", x => new { x.tenant_id, x.id }));
         migrationBuilder.InstallTenantBinding();
+        migrationBuilder.InstallTenantVerification();
         migrationBuilder.GrantTenantPrivileges(AppRole);
-        migrationBuilder.EnableTenantIsolation("orders", "tenant_id", appRoles: [AppRole]);
+        migrationBuilder.EnableTenantIsolation("orders", "tenant_id", appRoles: [AppRole], verified: true);
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.DisableTenantIsolation("orders", "tenant_id", appRoles: [AppRole]);
+        migrationBuilder.DisableTenantIsolation("orders", "tenant_id", appRoles: [AppRole], verified: true);
         migrationBuilder.RevokeTenantPrivileges(AppRole);
+        migrationBuilder.UninstallTenantVerification();
         migrationBuilder.UninstallTenantBinding();
         migrationBuilder.DropTable(name: "orders");
     }
