@@ -77,6 +77,11 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             CREATE TABLE public.signed_items (LIKE public.items INCLUDING ALL);
             {verifiedPolicy.EnableSql()}
             GRANT SELECT ON public.signed_items TO "{database.AppRole}";
+            CREATE TABLE public.notes (tenant_id uuid NOT NULL, id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text NOT NULL);
+            {new TenantIsolationPolicy("notes", "tenant_id") { Schema = "public", AppRoles = [database.AppRole] }.EnableSql()}
+            CREATE TABLE public.signed_notes (LIKE public.notes INCLUDING ALL);
+            {new TenantIsolationPolicy("signed_notes", "tenant_id") { Schema = "public", AppRoles = [database.AppRole], Verified = true }.EnableSql()}
+            GRANT SELECT, INSERT ON public.notes, public.signed_notes TO "{database.AppRole}";
             """);
         await ExecuteAsync(database.AdminConnectionString, $"""
             INSERT INTO public.items SELECT t, g, md5(t::text || g) FROM unnest(ARRAY[{string.Join(",", tenants.Select(t => $"'{t}'::uuid"))}]) t, generate_series(1, {RowsPerTenant}) g;
@@ -85,6 +90,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             CREATE ROLE bench_baseline LOGIN NOSUPERUSER BYPASSRLS PASSWORD '{BaselinePassword}';
             GRANT CONNECT ON DATABASE bench TO bench_baseline;
             GRANT SELECT ON public.items TO bench_baseline;
+            GRANT SELECT, INSERT ON public.notes TO bench_baseline;
             """);
         await server.SyncPgBouncerUsersAsync();
         await using (var owner = NpgsqlDataSource.Create(database.OwnerConnectionString))

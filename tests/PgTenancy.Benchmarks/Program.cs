@@ -2,7 +2,7 @@
 // Usage: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- [--rounds N] [--ops N] [--latency-ms N]
 // --latency-ms routes every connection through a proxy that delays each direction by N ms (a network, modelled).
 // --connection "Max Auto Prepare=20" adds connection string settings to every pool; --only signed keeps the variants
-// whose pattern contains "signed" or is exactly "TenantDataSource (RLS)", with the baseline.
+// whose pattern contains "signed", with the baseline and the unsigned binding of each group.
 // Prints a Markdown table (medians, spread, ratios to the baseline) for docs/benchmarks.md.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- doctor [--tables N] [--rounds N]
 // times a full doctor run on a database of N tenant tables against one with none.
@@ -39,7 +39,7 @@ Console.Error.WriteLine($"Setting up: 100 tenants x 1000 rows, {rounds} rounds x
 await using var bench = await BenchmarkDatabase.CreateAsync(latency, Text(args, "--connection", ""));
 var only = Text(args, "--only", "");
 var variants = Variants.All(bench)
-    .Where(v => only.Length == 0 || v.Pattern == Variant.Baseline || v.Pattern == "TenantDataSource (RLS)" || v.Pattern.Contains(only, StringComparison.Ordinal))
+    .Where(v => only.Length == 0 || v.Pattern == Variant.Baseline || v.IsUnsignedBinding || v.Pattern.Contains(only, StringComparison.Ordinal))
     .ToList();
 if (bench.ExtraSettings.Length > 0)
 {

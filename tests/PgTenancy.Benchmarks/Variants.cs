@@ -4,12 +4,21 @@ namespace PgTenancy.Benchmarks;
 
 /// <summary>One way of reading a tenant's rows, as a web request would: take a pooled connection, query, return it.</summary>
 /// <param name="Pattern">How the tenant is applied.</param>
-/// <param name="Query">"point" (one row by primary key) or "range10" (ten rows by key range).</param>
+/// <param name="Query">"point" (one row by primary key), "range10" (ten rows by key range) or "save1" (SaveChanges of one new row).</param>
 /// <param name="Endpoint">"direct" or "PgBouncer".</param>
-/// <param name="Run">One operation for a tenant and a key; returns the rows read, which must be 1 or 10.</param>
+/// <param name="Run">One operation for a tenant and a key; returns the rows read or written, which must be 10 for range10, else 1.</param>
 internal sealed record Variant(string Pattern, string Query, string Endpoint, Func<Guid, long, Task<int>> Run)
 {
     public const string Baseline = "baseline: no RLS, WHERE tenant_id = $1";
+
+    /// <summary>The unsigned binding through ADO.NET, the reference of the signed ÷ unsigned ratio.</summary>
+    public const string Bound = "TenantDataSource (RLS)";
+
+    /// <summary>The unsigned binding through EF Core, the same reference for SaveChanges.</summary>
+    public const string BoundEf = "UseTenancy() (RLS)";
+
+    /// <summary>Whether this is the unsigned binding of its group.</summary>
+    public bool IsUnsignedBinding => Pattern is Bound or BoundEf;
 
     public string Group => $"{Query}, {Endpoint}";
 }
@@ -33,12 +42,14 @@ internal static class Variants
             foreach (var (query, where) in new[] { ("point", PointWhere), ("range10", RangeWhere) })
             {
                 variants.Add(new Variant(Variant.Baseline, query, endpoint, (tenant, id) => BaselineAsync(baseline, where, tenant, id)));
-                variants.Add(new Variant("TenantDataSource (RLS)", query, endpoint, (tenant, id) => BoundAsync(bound, where, tenant, id)));
+                variants.Add(new Variant(Variant.Bound, query, endpoint, (tenant, id) => BoundAsync(bound, where, tenant, id)));
                 variants.Add(new Variant("TenantDataSource + tenant in application_name (RLS)", query, endpoint, (tenant, id) => BoundAsync(named, where, tenant, id)));
                 variants.Add(new Variant("TenantDataSource, signed tenant (RLS, verified policy)", query, endpoint, (tenant, id) => BoundAsync(signed, where, tenant, id, "signed_items")));
                 variants.Add(new Variant("session SET on every open (RLS)", query, endpoint, (tenant, id) => SessionSetAsync(app, where, tenant, id)));
                 variants.Add(new Variant("BEGIN; SET LOCAL; …; COMMIT (RLS)", query, endpoint, (tenant, id) => SetLocalAsync(app, where, tenant, id)));
             }
+
+            variants.AddRange(SaveChangesVariants.For(baseline, app, endpoint));
         }
 
         return variants;
