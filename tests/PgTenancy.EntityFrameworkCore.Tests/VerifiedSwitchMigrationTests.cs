@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using PgTenancy.Testing;
 using PgTenancy.TestSupport;
+using PgTenancy.TestSupport.RedTeam;
 using Xunit;
 
 namespace PgTenancy.EntityFrameworkCore.Tests;
@@ -20,8 +21,6 @@ namespace PgTenancy.EntityFrameworkCore.Tests;
 /// </summary>
 public sealed class VerifiedSwitchMigrationTests(ServerFixture server) : IAsyncLifetime
 {
-    private static readonly TenantId A = TenantId.Parse("aaaaaaaa-1111-4111-8111-00000000000a");
-    private static readonly TenantId B = TenantId.Parse("bbbbbbbb-2222-4222-8222-00000000000b");
     private readonly TenantSigningKey _key = TenantSigningKey.Generate(1);
     private TestDatabase? _database;
 
@@ -51,8 +50,7 @@ public sealed class VerifiedSwitchMigrationTests(ServerFixture server) : IAsyncL
         await MigrateAsync(from: null, to: false);
         await Db.ExecuteAsync(Database.AdminConnectionString, $"""
             GRANT SELECT ON public.documents TO "{Database.AppRole}";
-            INSERT INTO public.documents SELECT t::uuid, g, CASE t WHEN '{A}' THEN 'A' ELSE 'B' END || ' doc ' || g
-            FROM unnest(ARRAY['{A}', '{B}']) t, generate_series(1, 3) g;
+            {DocumentsDatabase.SeedSql}
             """);
 
         await using var app = NpgsqlDataSource.Create(Database.AppConnectionString);
@@ -107,7 +105,7 @@ public sealed class VerifiedSwitchMigrationTests(ServerFixture server) : IAsyncL
 
     private static async Task<List<string>> TitlesAsync(TenantDataSource source)
     {
-        using var scope = TenantScope.Begin(A);
+        using var scope = TenantScope.Begin(DocumentsDatabase.A);
         await using var connection = await source.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT title FROM public.documents ORDER BY id";

@@ -75,10 +75,11 @@ public sealed class DocumentsDatabase : IAsyncDisposable
         await ResetAsync();
     }
 
-    public Task ResetAsync() => Db.ExecuteAsync(Database.AdminConnectionString, $"""
-        TRUNCATE public.documents;
-        INSERT INTO public.documents SELECT t::uuid, g, CASE t WHEN '{A}' THEN 'A' ELSE 'B' END || ' doc ' || g FROM unnest(ARRAY['{A}', '{B}']) t, generate_series(1, 3) g;
-        """);
+    /// <summary>Three documents each for A and B in <c>public.documents</c>, titled "A doc 1"… and "B doc 1"…; run by a superuser.</summary>
+    public static readonly string SeedSql =
+        $"INSERT INTO public.documents SELECT t::uuid, g, CASE t WHEN '{A}' THEN 'A' ELSE 'B' END || ' doc ' || g FROM unnest(ARRAY['{A}', '{B}']) t, generate_series(1, 3) g;";
+
+    public Task ResetAsync() => Db.ExecuteAsync(Database.AdminConnectionString, "TRUNCATE public.documents;\n" + SeedSql);
 
     /// <summary>B's documents as the superuser sees them: id and title, the oracle of reads, writes and deletes.</summary>
     public Task<string> SnapshotOfBAsync() => Db.ScalarAsync<string>(Database.AdminConnectionString,
