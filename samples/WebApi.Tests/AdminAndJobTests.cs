@@ -12,7 +12,7 @@ namespace WebApi.Tests;
 /// </summary>
 public sealed class AdminAndJobTests(ShopDatabase shop) : IAsyncLifetime
 {
-    private readonly ShopApi _api = new(shop.Database.AppConnectionString, shop.BypassConnectionString);
+    private readonly ShopApi _api = shop.Api();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -50,7 +50,7 @@ public sealed class AdminAndJobTests(ShopDatabase shop) : IAsyncLifetime
         using var client = _api.CreateClient();
         Assert.Equal("Healthy", await client.GetStringAsync("/health", Cancel));
 
-        await using var misconfigured = new ShopApi(shop.BypassConnectionString, shop.BypassConnectionString);
+        await using var misconfigured = new ShopApi(shop.BypassConnectionString, shop.BypassConnectionString, shop.SigningKey);
         var refused = Assert.ThrowsAny<Exception>(() => misconfigured.CreateClient());
         Assert.Contains(shop.Database.Name + "_bypass", refused.ToString(), StringComparison.Ordinal);
     }

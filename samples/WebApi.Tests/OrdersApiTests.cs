@@ -7,7 +7,7 @@ namespace WebApi.Tests;
 /// <summary>Tenants through HTTP: each sees and changes only its own orders and invoices; no tenant, no database call.</summary>
 public sealed class OrdersApiTests(ShopDatabase shop) : IAsyncLifetime
 {
-    private readonly ShopApi _api = new(shop.Database.AppConnectionString, shop.BypassConnectionString);
+    private readonly ShopApi _api = shop.Api();
     private readonly Guid _a = Guid.NewGuid();
     private readonly Guid _b = Guid.NewGuid();
 

@@ -7,15 +7,17 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PgTenancy;
 using WebApi.Hosting;
 
 namespace WebApi.Tests;
 
 /// <summary>
 /// The sample API in memory (Development environment, so the development token issuer is on), connected to
-/// <see cref="ShopDatabase"/> as <paramref name="appConnectionString"/>; log lines are kept for assertions.
+/// <see cref="ShopDatabase"/> as <paramref name="appConnectionString"/>, signing tenants with <paramref name="signingKey"/>
+/// (none: the app is configured without a key); log lines are kept for assertions.
 /// </summary>
-public sealed class ShopApi(string appConnectionString, string bypassConnectionString) : WebApplicationFactory<Program>
+public sealed class ShopApi(string appConnectionString, string bypassConnectionString, TenantSigningKey? signingKey) : WebApplicationFactory<Program>
 {
     public ConcurrentQueue<string> Log { get; } = new();
 
@@ -39,6 +41,8 @@ public sealed class ShopApi(string appConnectionString, string bypassConnectionS
             ["ConnectionStrings:App"] = appConnectionString,
             ["ConnectionStrings:Bypass"] = bypassConnectionString,
             ["Jobs:OverdueInvoicesEvery"] = "1.00:00:00",
+            [ShopSigningKey.IdKey] = signingKey?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ShopSigningKey.KeyKey] = signingKey?.ToBase64(),
         }));
         return base.CreateHost(builder);
     }

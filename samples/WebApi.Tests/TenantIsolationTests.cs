@@ -8,7 +8,7 @@ using Xunit;
 namespace WebApi.Tests;
 
 /// <summary>
-/// The isolation kit on the API's model, as the app role: generated tenants, orders, invoices and operation sequences
+/// The isolation kit on the API's model, as the app role signing its tenants like the API: generated tenants, orders, invoices and operation sequences
 /// (including writes aimed at other tenants and invoices pointing at another tenant's order), directly and through
 /// PgBouncer. This is the test to copy into your own CI.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class TenantIsolationTests(ShopDatabase shop)
     [Fact]
     public async Task No_tenant_sees_or_changes_another_tenants_orders_or_invoices()
     {
-        var app = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(shop.Database.AppConnectionString).UseTenancy().Options;
+        var app = new DbContextOptionsBuilder<ShopContext>().UseNpgsql(shop.Database.AppConnectionString).UseTenancy(t => t.SigningKey(shop.SigningKey)).Options;
 
         var report = await TenantIsolation.VerifyAsync(new PooledDbContextFactory<ShopContext>(app), new IsolationOptions
         {

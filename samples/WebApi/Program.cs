@@ -18,12 +18,17 @@ await using var embedded = await EmbeddedDatabase.StartIfUnconfiguredAsync(build
 var connections = ShopConnections.From(builder.Configuration);
 builder.Services.AddSingleton(connections);
 
-// The application role: NOSUPERUSER NOBYPASSRLS, owns no table. Every statement is bound to the request's tenant.
+// The key every statement's tenant is signed with (PgTenancy:SigningKeyId and :SigningKey, from a secret store). The
+// policies trust only a verified tenant, so neither injected SQL nor the app role's password can name another one.
+var signingKey = ShopSigningKey.From(builder.Configuration);
+
+// The application role: NOSUPERUSER NOBYPASSRLS, owns no table. Every statement is bound to the request's tenant,
+// signed.
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connections.App));
 builder.Services.AddKeyedSingleton(ShopConnections.BypassKey, (_, _) => NpgsqlDataSource.Create(connections.Bypass));
 builder.Services.AddDbContextPool<ShopContext>((services, options) => options
     .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>())
-    .UseTenancy(t => t.AllowBypass(services.GetRequiredKeyedService<NpgsqlDataSource>(ShopConnections.BypassKey))));
+    .UseTenancy(t => t.SigningKey(signingKey).AllowBypass(services.GetRequiredKeyedService<NpgsqlDataSource>(ShopConnections.BypassKey))));
 
 builder.Services.AddShopAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddPgTenancy(o => o
