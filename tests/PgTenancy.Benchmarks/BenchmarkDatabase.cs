@@ -82,6 +82,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             CREATE TABLE public.signed_notes (LIKE public.notes INCLUDING ALL);
             {new TenantIsolationPolicy("signed_notes", "tenant_id") { Schema = "public", AppRoles = [database.AppRole], Verified = true }.EnableSql()}
             GRANT SELECT, INSERT ON public.notes, public.signed_notes TO "{database.AppRole}";
+            {BindShapeVariants.PlpgsqlProcedureSql}
             """);
         await ExecuteAsync(database.AdminConnectionString, $"""
             INSERT INTO public.items SELECT t, g, md5(t::text || g) FROM unnest(ARRAY[{string.Join(",", tenants.Select(t => $"'{t}'::uuid"))}]) t, generate_series(1, {RowsPerTenant}) g;

@@ -2,7 +2,8 @@
 // Usage: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- [--rounds N] [--ops N] [--latency-ms N]
 // --latency-ms routes every connection through a proxy that delays each direction by N ms (a network, modelled).
 // --connection "Max Auto Prepare=20" adds connection string settings to every pool; --only signed keeps the variants
-// whose pattern contains "signed", with the baseline and the unsigned binding of each group.
+// whose pattern contains "signed" (or "bind shape": the candidate bind statements), with the baseline and the unsigned
+// binding of each group.
 // Prints a Markdown table (medians, spread, ratios to the baseline) for docs/benchmarks.md.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- doctor [--tables N] [--rounds N]
 // times a full doctor run on a database of N tenant tables against one with none.

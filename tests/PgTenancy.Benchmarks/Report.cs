@@ -36,7 +36,7 @@ internal static class Report
             var bound = group.Single(r => r.Variant.IsUnsignedBinding).OpsPerSecond;
             var baseline = group.Single(r => r.Variant.Pattern == Variant.Baseline).OpsPerSecond;
             var setLocal = group.SingleOrDefault(r => r.Variant.Pattern.StartsWith("BEGIN", StringComparison.Ordinal))?.OpsPerSecond;
-            var signed = group.SingleOrDefault(r => r.Variant.Pattern.Contains("signed", StringComparison.Ordinal))?.OpsPerSecond;
+            var signed = group.SingleOrDefault(r => r.Variant.Pattern is Variant.Signed or SaveChangesVariants.Signed)?.OpsPerSecond;
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {group.Key} | {MedianRatio(bound, baseline)} | {MedianRatio(bound, setLocal)} | {MedianRatio(signed, bound)} |");
         }

@@ -39,6 +39,9 @@ internal sealed class SignedNotesContext(DbContextOptions<SignedNotesContext> op
 /// <summary>SaveChanges of one new row, as a web request would: a pooled context, one insert, disposed.</summary>
 internal static class SaveChangesVariants
 {
+    /// <summary>The signed binding through EF Core.</summary>
+    public const string Signed = "UseTenancy(o => o.SigningKey(…)), signed tenant (RLS, verified policy)";
+
     public const string Query = "save1";
 
     public static IEnumerable<Variant> For(NpgsqlDataSource baseline, NpgsqlDataSource app, string endpoint)
@@ -51,7 +54,7 @@ internal static class SaveChangesVariants
 
         yield return new Variant(Variant.Baseline, Query, endpoint, (tenant, _) => SaveAsync(unbound, tenant, explicitTenant: true));
         yield return new Variant(Variant.BoundEf, Query, endpoint, (tenant, _) => SaveAsync(bound, tenant, explicitTenant: false));
-        yield return new Variant("UseTenancy(o => o.SigningKey(…)), signed tenant (RLS, verified policy)", Query, endpoint, (tenant, _) => SaveAsync(signed, tenant, explicitTenant: false));
+        yield return new Variant(Signed, Query, endpoint, (tenant, _) => SaveAsync(signed, tenant, explicitTenant: false));
     }
 
     private static async Task<int> SaveAsync<TContext>(PooledDbContextFactory<TContext> factory, Guid tenant, bool explicitTenant)

@@ -17,6 +17,9 @@ internal sealed record Variant(string Pattern, string Query, string Endpoint, Fu
     /// <summary>The unsigned binding through EF Core, the same reference for SaveChanges.</summary>
     public const string BoundEf = "UseTenancy() (RLS)";
 
+    /// <summary>The signed binding through ADO.NET.</summary>
+    public const string Signed = "TenantDataSource, signed tenant (RLS, verified policy)";
+
     /// <summary>Whether this is the unsigned binding of its group.</summary>
     public bool IsUnsignedBinding => Pattern is Bound or BoundEf;
 
@@ -44,12 +47,13 @@ internal static class Variants
                 variants.Add(new Variant(Variant.Baseline, query, endpoint, (tenant, id) => BaselineAsync(baseline, where, tenant, id)));
                 variants.Add(new Variant(Variant.Bound, query, endpoint, (tenant, id) => BoundAsync(bound, where, tenant, id)));
                 variants.Add(new Variant("TenantDataSource + tenant in application_name (RLS)", query, endpoint, (tenant, id) => BoundAsync(named, where, tenant, id)));
-                variants.Add(new Variant("TenantDataSource, signed tenant (RLS, verified policy)", query, endpoint, (tenant, id) => BoundAsync(signed, where, tenant, id, "signed_items")));
+                variants.Add(new Variant(Variant.Signed, query, endpoint, (tenant, id) => BoundAsync(signed, where, tenant, id, "signed_items")));
                 variants.Add(new Variant("session SET on every open (RLS)", query, endpoint, (tenant, id) => SessionSetAsync(app, where, tenant, id)));
                 variants.Add(new Variant("BEGIN; SET LOCAL; …; COMMIT (RLS)", query, endpoint, (tenant, id) => SetLocalAsync(app, where, tenant, id)));
             }
 
             variants.AddRange(SaveChangesVariants.For(baseline, app, endpoint));
+            variants.AddRange(BindShapeVariants.For(app, endpoint, direct: !throughPgBouncer));
         }
 
         return variants;
