@@ -2,7 +2,7 @@ namespace PgTenancy;
 
 /// <summary>
 /// The database or the role is not set up for tenant isolation: the connection's role is a superuser or has
-/// BYPASSRLS (row-level security would silently not apply), or the objects the binding needs are not installed.
+/// BYPASSRLS (row-level security would silently not apply), or the packages' versions do not match.
 /// The message names the role or object and the fix.
 /// </summary>
 public sealed class TenancyConfigurationException : InvalidOperationException

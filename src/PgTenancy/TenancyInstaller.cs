@@ -4,9 +4,10 @@ using PgTenancy.Binding;
 namespace PgTenancy;
 
 /// <summary>
-/// Installs in a database what the tenant binding needs: a schema (<see cref="TenancyOptions.Schema"/>) with one small
-/// procedure per tenant kind that sets the tenant setting for the current transaction. Run it as the owner or
-/// migrator role, at deployment or in a migration; the application role only needs to call the procedures.
+/// Installs PgTenancy's objects in a database: the bind procedures (a schema, <see cref="TenancyOptions.Schema"/>, with
+/// one small procedure per tenant kind that sets the tenant setting for the current transaction, for sessions that
+/// bind by hand — the library's own binding names only <c>pg_catalog</c> and needs nothing installed) and the verified
+/// tenant context. Run it as the owner or migrator role, at deployment or in a migration.
 /// </summary>
 public static class TenancyInstaller
 {

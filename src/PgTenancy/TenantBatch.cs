@@ -1,13 +1,14 @@
 using System.Data;
 using System.Data.Common;
 using Npgsql;
+using PgTenancy.Binding;
 using PgTenancy.Internal;
 
 namespace PgTenancy;
 
 /// <summary>
 /// A batch on a <see cref="TenantConnection"/>. Each execution sends the bind statement as the batch's first command,
-/// in the same round trip; the caller's batch commands are the very objects executed, so their
+/// in the same round trip, and skips its one-row result; the caller's batch commands are the very objects executed, so their
 /// <see cref="NpgsqlBatchCommand.RecordsAffected"/> and result sets are exactly what Npgsql reports without PgTenancy.
 /// </summary>
 public sealed class TenantBatch : DbBatch
@@ -16,7 +17,7 @@ public sealed class TenantBatch : DbBatch
     private TenantConnection? _connection;
     private TenantTransaction? _transaction;
     private bool _prepare;
-    private NpgsqlBatch? _inFlight;
+    private BoundExecution? _inFlight;
 
     internal TenantBatch(TenantConnection connection) => _connection = connection;
 
@@ -75,21 +76,25 @@ public sealed class TenantBatch : DbBatch
     }
 
     /// <inheritdoc/>
-    public override int ExecuteNonQuery() => Explained(() => Bound().ExecuteNonQuery());
+    public override int ExecuteNonQuery() =>
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteNonQueryAsync(async, ct), async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) =>
-        ExplainedAsync(async () => await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false));
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteNonQueryAsync(async, ct), async: true, cancellationToken).AsTask();
 
     /// <inheritdoc/>
-    public override object? ExecuteScalar() => Explained(() => Bound().ExecuteScalar());
+    public override object? ExecuteScalar() =>
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteScalarAsync(async, ct), async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken = default) =>
-        ExplainedAsync(async () => await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        ExecuteAsync(static (e, _, async, ct) => e.ExecuteScalarAsync(async, ct), async: true, cancellationToken).AsTask();
 
-    /// <summary>Executes the batch and returns Npgsql's reader over the caller's result sets (the bind adds none).</summary>
-    public new NpgsqlDataReader ExecuteReader(CommandBehavior behavior = CommandBehavior.Default) => Explained(() => Bound().ExecuteReader(behavior));
+    /// <summary>Executes the batch and returns Npgsql's reader over the caller's result sets (the bind's is skipped).</summary>
+    public new NpgsqlDataReader ExecuteReader(CommandBehavior behavior = CommandBehavior.Default) =>
+        ExecuteAsync(static async (e, behavior, async, ct) => (NpgsqlDataReader)await e.ExecuteReaderAsync(behavior, async, ct).ConfigureAwait(false), async: false, CancellationToken.None, behavior)
+            .AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="ExecuteReader"/>
     public new async Task<NpgsqlDataReader> ExecuteReaderAsync(CancellationToken cancellationToken = default) =>
@@ -97,7 +102,7 @@ public sealed class TenantBatch : DbBatch
 
     /// <inheritdoc cref="ExecuteReader"/>
     public new Task<NpgsqlDataReader> ExecuteReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken = default) =>
-        ExplainedAsync(async () => await (await BoundAsync(cancellationToken).ConfigureAwait(false)).ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false));
+        ExecuteAsync(static async (e, behavior, async, ct) => (NpgsqlDataReader)await e.ExecuteReaderAsync(behavior, async, ct).ConfigureAwait(false), async: true, cancellationToken, behavior).AsTask();
 
     /// <inheritdoc/>
     protected override DbBatchCommand CreateDbBatchCommand() => new NpgsqlBatchCommand();
@@ -123,62 +128,35 @@ public sealed class TenantBatch : DbBatch
         base.Dispose();
     }
 
-    private T Explained<T>(Func<T> execute)
-    {
-        try
-        {
-            return execute();
-        }
-        catch (Exception e) when (e is PostgresException or NotSupportedException && _connection?.Binding.Explain(e) is { } explained)
-        {
-            throw explained;
-        }
-    }
-
-    private async Task<T> ExplainedAsync<T>(Func<Task<T>> execute)
-    {
-        try
-        {
-            return await execute().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is PostgresException or NotSupportedException && _connection?.Binding.Explain(e) is { } explained)
-        {
-            throw explained;
-        }
-    }
-
-    private NpgsqlBatch Bound()
-    {
-        var batch = Build();
-        if (_prepare)
-        {
-            batch.Prepare();
-        }
-
-        return batch;
-    }
-
-    private async ValueTask<NpgsqlBatch> BoundAsync(CancellationToken cancellationToken)
-    {
-        var batch = Build();
-        if (_prepare)
-        {
-            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return batch;
-    }
-
-    private NpgsqlBatch Build()
+    private async ValueTask<T> ExecuteAsync<T>(
+        Func<BoundExecution, CommandBehavior, bool, CancellationToken, ValueTask<T>> execute,
+        bool async,
+        CancellationToken cancellationToken,
+        CommandBehavior behavior = CommandBehavior.Default)
     {
         var connection = _connection
             ?? throw new InvalidOperationException("The batch has no connection: create it with connection.CreateBatch() on a connection from the TenantDataSource.");
 
         // Fail closed before anything is sent.
         var tenant = connection.Binding.CurrentTenant();
-        var batch = connection.Binding.Bind(_template, tenant, connection.Inner, (_transaction ?? connection.CurrentTransaction)?.Inner);
+        var bound = connection.Binding.Bind(_template, tenant, connection.Inner, (_transaction ?? connection.CurrentTransaction)?.Inner);
+        Volatile.Write(ref _inFlight, bound);
+        try
+        {
+            if (_prepare)
+            {
+                await bound.PrepareAsync(async, cancellationToken).ConfigureAwait(false);
+            }
 
-        Volatile.Write(ref _inFlight, batch);
-        return batch;
+            return await execute(bound, behavior, async, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PostgresException or NotSupportedException && TenantBinding.Explain(e) is { } explained)
+        {
+            throw explained;
+        }
+        finally
+        {
+            Volatile.Write(ref _inFlight, null);
+        }
     }
 }

@@ -10,7 +10,8 @@ namespace PgTenancy;
 /// <summary>
 /// A command on a <see cref="TenantConnection"/>. Each execution binds the tenant current at that moment: the bind
 /// statement travels in the same batch as the command's SQL (one round trip), sets the tenant setting for that
-/// batch's transaction only, and adds no result set, no row count and no notice to what the caller sees.
+/// batch's transaction only, and adds no result set (its one row is skipped), no row count and no notice to what the
+/// caller sees.
 /// With no tenant current, execution throws <see cref="TenantContextMissingException"/> and sends nothing.
 /// </summary>
 public sealed class TenantCommand : DbCommand
@@ -142,7 +143,7 @@ public sealed class TenantCommand : DbCommand
 
     /// <inheritdoc cref="ExecuteReader()"/>
     public new NpgsqlDataReader ExecuteReader(CommandBehavior behavior) =>
-        ExecuteAsync(static (e, behavior, async, ct) => e.ExecuteReaderAsync(behavior, async, ct), async: false, completesHere: false, CancellationToken.None, behavior)
+        ExecuteAsync(static async (e, behavior, async, ct) => (NpgsqlDataReader)await e.ExecuteReaderAsync(behavior, async, ct).ConfigureAwait(false), async: false, completesHere: false, CancellationToken.None, behavior)
             .AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="ExecuteReader()"/>
@@ -151,7 +152,7 @@ public sealed class TenantCommand : DbCommand
 
     /// <inheritdoc cref="ExecuteReader()"/>
     public new Task<NpgsqlDataReader> ExecuteReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(static (e, behavior, async, ct) => e.ExecuteReaderAsync(behavior, async, ct), async: true, completesHere: false, cancellationToken, behavior).AsTask();
+        ExecuteAsync(static async (e, behavior, async, ct) => (NpgsqlDataReader)await e.ExecuteReaderAsync(behavior, async, ct).ConfigureAwait(false), async: true, completesHere: false, cancellationToken, behavior).AsTask();
 
     /// <inheritdoc/>
     protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => ExecuteReader(behavior);
@@ -199,7 +200,7 @@ public sealed class TenantCommand : DbCommand
 
             return result;
         }
-        catch (Exception e) when (e is PostgresException or NotSupportedException && binding.Explain(e) is { } explained)
+        catch (Exception e) when (e is PostgresException or NotSupportedException && TenantBinding.Explain(e) is { } explained)
         {
             throw explained;
         }

@@ -32,11 +32,19 @@ public sealed class TenancyOptionsTests
     }
 
     [Fact]
-    public void The_bind_statement_names_the_kind_procedure_and_passes_the_tenant_as_a_parameter()
+    public void The_bind_statement_casts_the_tenant_parameter_to_the_kind_and_sets_it_for_the_transaction_through_pg_catalog_only()
     {
         var statement = BindingSql.BindStatement(new TenancyOptions { TenantKind = TenantIdKind.BigInt, SettingName = "app.org_id" }, "$1");
 
-        Assert.Equal("CALL \"pgtenancy\".\"bind_bigint\"('app.org_id', $1)", statement);
+        Assert.Equal("SELECT pg_catalog.set_config('app.org_id', COALESCE(NULLIF($1, '')::pg_catalog.int8::pg_catalog.text, ''), true)", statement);
+    }
+
+    [Fact]
+    public void The_signed_bind_statement_sets_the_token_as_it_is_for_the_policies_to_verify()
+    {
+        var statement = BindingSql.BindStatement(new TenancyOptions { SigningKey = TenantSigningKey.Generate(1) }, "$1");
+
+        Assert.Equal("SELECT pg_catalog.set_config('app.tenant_id', COALESCE($1, ''), true)", statement);
     }
 
     [Fact]

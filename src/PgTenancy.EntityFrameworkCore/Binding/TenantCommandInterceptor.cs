@@ -172,7 +172,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
     public override void CommandFailed(DbCommand command, CommandErrorEventData eventData)
     {
-        if (eventData.Exception is PostgresException or NotSupportedException && Binding.Explain(eventData.Exception) is { } explained)
+        if (eventData.Exception is PostgresException or NotSupportedException && TenantBinding.Explain(eventData.Exception) is { } explained)
         {
             throw explained;
         }
@@ -185,13 +185,13 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
     }
 
     // What this interceptor executes itself (the batch shape) fails past EF Core's CommandFailed: explained here.
-    private async ValueTask<T> Explained<T>(Func<ValueTask<T>> execute)
+    private static async ValueTask<T> Explained<T>(Func<ValueTask<T>> execute)
     {
         try
         {
             return await execute().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PostgresException or NotSupportedException && Binding.Explain(e) is { } explained)
+        catch (Exception e) when (e is PostgresException or NotSupportedException && TenantBinding.Explain(e) is { } explained)
         {
             throw explained;
         }
@@ -213,9 +213,11 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
                 cancellationToken);
 
     /// <summary>
-    /// Binds the command in place when its SQL can carry the bind (named parameters, as EF writes them); otherwise
-    /// returns the bound batch to execute instead of the command (positional parameters from raw SQL, procedures).
-    /// Throws before anything is sent when no tenant is current.
+    /// What to execute instead of EF Core executing the command: the command itself, bound in place, when its SQL can
+    /// carry the bind (named parameters, as EF writes them), or a bound batch (positional parameters from raw SQL,
+    /// procedures); either way the bind's one-row result is skipped before EF reads. <see langword="null"/> for what is
+    /// not bound (SaveChanges binds its own batches; migrations, cross-tenant contexts, statements that cannot run in a
+    /// transaction). Throws before anything is sent when no tenant is current.
     /// </summary>
     private BoundExecution? Bind(DbCommand command, CommandEventData eventData)
     {

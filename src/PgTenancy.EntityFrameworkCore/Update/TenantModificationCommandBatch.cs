@@ -15,14 +15,14 @@ using PgTenancy.Binding;
 namespace PgTenancy.EntityFrameworkCore.Update;
 
 /// <summary>
-/// A SaveChanges batch that binds the tenant in its own round trip: the bind <c>CALL</c> is the batch's first
-/// statement, so inserts, updates and deletes cost no extra round trip and run in the same transaction as the bind.
+/// A SaveChanges batch that binds the tenant in its own round trip: the bind is the batch's first statement, so
+/// inserts, updates and deletes cost no extra round trip and run in the same transaction as the bind.
 /// </summary>
 /// <remarks>
-/// efcore.pg reads each modification's row count by statement index (<c>NpgsqlDataReader.Statements[i]</c>), so a
-/// statement in front would be taken for the first modification (efcore.pg issues 2412, 2480, 3179; npgsql issue
+/// efcore.pg reads each modification's row count by statement index (<c>NpgsqlDataReader.Statements[i]</c>) and its
+/// result rows in order, so a statement in front, and the bind's one-row result, would be taken for the first modification (efcore.pg issues 2412, 2480, 3179; npgsql issue
 /// 4522 asks for a prepend hook). This batch therefore consumes results itself, with the indexes shifted by the one
-/// bind statement, and otherwise keeps efcore.pg's semantics: a modification without a result row must report
+/// bind statement and the bind's result skipped, and otherwise keeps efcore.pg's semantics: a modification without a result row must report
 /// exactly one affected row, one with a result row (RETURNING, concurrency tokens) must return it, and anything else
 /// raises <see cref="DbUpdateConcurrencyException"/> through the provider's own hook. This depends on efcore.pg's
 /// internal batch type, so the provider's major version is pinned (see the options extension's validation).
@@ -77,6 +77,13 @@ internal sealed class TenantModificationCommandBatch(
         var index = 0;
         try
         {
+            if (_bindStatements > 0)
+            {
+                // The bind's one row is the first result set: step past it, which runs the modifications up to the first
+                // that returns rows, as efcore.pg's own reader would be positioned without the bind.
+                _ = async ? await npgsqlReader.NextResultAsync(cancellationToken).ConfigureAwait(false) : npgsqlReader.NextResult();
+            }
+
             var onResultSet = false;
             while (index < ModificationCommands.Count)
             {

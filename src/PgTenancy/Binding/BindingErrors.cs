@@ -2,21 +2,16 @@ using Npgsql;
 
 namespace PgTenancy.Binding;
 
-/// <summary>Turns the server's errors about the binding's own objects into errors that say what to do.</summary>
+/// <summary>Turns the errors the binding causes into errors that say what to do.</summary>
 internal static class BindingErrors
 {
     /// <summary>
-    /// A <see cref="TenancyConfigurationException"/> for "procedure (or schema) does not exist" about the bind procedure,
-    /// saying how to install it; <see langword="null"/> for any other error, which the caller rethrows unchanged.
+    /// A <see cref="TenantStatementsException"/> for stacked statements refused in a bound command; <see langword="null"/>
+    /// for any other error, which the caller rethrows unchanged. (The bind names nothing but <c>pg_catalog</c>, so it
+    /// needs nothing installed and has no "does not exist" error to explain.)
     /// </summary>
-    public static Exception? Explain(Exception exception, TenancyOptions options) => exception switch
+    public static Exception? Explain(Exception exception) => exception switch
     {
-        PostgresException postgres when (postgres.SqlState == PostgresErrorCodes.UndefinedFunction && postgres.MessageText.Contains(options.Schema + ".bind_", StringComparison.Ordinal))
-            || (postgres.SqlState == PostgresErrorCodes.InvalidSchemaName && postgres.MessageText.Contains($"\"{options.Schema}\"", StringComparison.Ordinal)) =>
-            new TenancyConfigurationException(
-                $"The tenant binding procedure {BindingSql.BindProcedure(options)} is not installed in this database. "
-                + "Run TenancyInstaller.InstallAsync(ownerDataSource, options) as the owner role (or the migration that installs it), then retry.",
-                exception),
         // Measured with Npgsql 10: the server refuses two statements in one batch command when Npgsql sends the text as
         // is, and Npgsql refuses them itself when it rewrites named parameters.
         PostgresException { SqlState: PostgresErrorCodes.SyntaxError } postgres when postgres.MessageText.Contains("multiple commands into a prepared statement", StringComparison.Ordinal) =>

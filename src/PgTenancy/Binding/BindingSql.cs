@@ -3,29 +3,53 @@ using PgTenancy.Sql;
 namespace PgTenancy.Binding;
 
 /// <summary>
-/// The one place that spells the SQL of the tenant binding: the procedures <see cref="TenancyInstaller"/> installs, and
-/// the statement sent before each of the caller's statements, in the same batch (docs/concepts.md, "The binding contract").
+/// The one place that spells the SQL of the tenant binding: the statement sent before each of the caller's statements,
+/// in the same batch (docs/concepts.md, "The binding contract"), and the procedures <see cref="TenancyInstaller"/>
+/// installs for sessions that bind by hand.
 /// </summary>
 /// <remarks>
-/// Why a procedure: <c>CALL</c> adds no result set and no row count to what the caller sees, unlike a prefixed
-/// <c>SELECT set_config(…)</c>, and it raises no warning outside a transaction block, unlike <c>SET LOCAL</c>. It sets
-/// the setting transaction-locally (<c>set_config(…, true)</c>): the batch is one implicit transaction, so the binding
-/// ends with the caller's statement, and neither Npgsql's pool nor PgBouncer's transaction pooling can carry it to
-/// another client. It casts the id to the tenant column's type, so a malformed id fails the statement instead of
-/// matching anything. The body is SQL with schema-qualified names and no SET clause: a SET clause would confine the
-/// setting to the procedure call.
+/// The bind is a <c>SELECT pg_catalog.set_config(…, true)</c> whose one-row result <see cref="BoundExecution"/> skips
+/// before the caller sees the reader: chosen by measurement over <c>CALL</c> of a procedure (docs/benchmarks.md, "Which
+/// bind statement"). A <c>CALL</c> is a utility statement, executed without a reusable plan, and a SQL procedure's body is
+/// parsed on every call; a <c>SELECT</c> is planned like any query and can be prepared. A SELECT adds no row count
+/// (Npgsql counts rows of INSERT, UPDATE, DELETE, MERGE, COPY and MOVE only), and unlike <c>SET LOCAL</c> it raises no
+/// warning outside a transaction block. It sets the setting transaction-locally: the batch is one implicit transaction,
+/// so the binding ends with the caller's statement, and neither Npgsql's pool nor PgBouncer's transaction pooling can
+/// carry it to another client. It casts the id to the tenant column's type, so a malformed id fails the statement
+/// instead of matching anything; a signed token is set as it is, and the policies verify it. Only
+/// <c>pg_catalog</c> is named, so the bind needs nothing installed and no search_path can redirect it.
 /// </remarks>
 internal static class BindingSql
 {
-    /// <summary>The schema-qualified name of the procedure that binds tenants of <paramref name="kind"/>.</summary>
+    /// <summary>The schema-qualified name of the procedure that binds tenants of <paramref name="kind"/> (installed for manual sessions).</summary>
     public static string ProcedureName(TenancyOptions options, TenantIdKind kind, bool inApplicationName = false) =>
         SqlText.Qualified(options.Schema, "bind_" + KindName(kind) + (inApplicationName ? "_named" : ""));
 
-    /// <summary>The statement that binds the tenant given in <paramref name="tenantPlaceholder"/> (e.g. <c>$1</c>).</summary>
-    public static string BindStatement(TenancyOptions options, string tenantPlaceholder) =>
-        $"CALL {BindProcedure(options)}({SqlText.Literal(options.SettingName)}, {tenantPlaceholder})";
+    /// <summary>
+    /// The statement that binds the tenant given in <paramref name="tenantPlaceholder"/> (e.g. <c>$1</c>): one row, one
+    /// text column, which the binding's executions skip.
+    /// </summary>
+    public static string BindStatement(TenancyOptions options, string tenantPlaceholder)
+    {
+        var setting = SqlText.Literal(options.SettingName);
+        if (options.SigningKey is null)
+        {
+            var bound = $"pg_catalog.set_config({setting}, {CanonicalTenant(options.TenantKind, tenantPlaceholder)}, true)";
+            // set_config returns the value it set, so the id is canonicalised once; log lines with %a then name the tenant.
+            return options.TenantInApplicationName
+                ? $"SELECT pg_catalog.set_config('application_name', 'tenant:' || {bound}, true)"
+                : $"SELECT {bound}";
+        }
 
-    /// <summary>The procedure the binding calls with these options: the kind's, or with a signing key the token's.</summary>
+        var token = $"pg_catalog.set_config({setting}, COALESCE({tenantPlaceholder}, ''), true)";
+        // The name is read from the token unverified, which is fine for a name any session may set anyway; the
+        // policies still verify the token.
+        return options.TenantInApplicationName
+            ? $"SELECT {token}, pg_catalog.set_config('application_name', 'tenant:' || COALESCE(pg_catalog.convert_from(pg_catalog.decode(pg_catalog.split_part({tenantPlaceholder}, '.', 3), 'hex'), 'UTF8'), ''), true)"
+            : $"SELECT {token}";
+    }
+
+    /// <summary>The procedure that binds as these options do, for a session that binds by hand: the kind's, or with a signing key the token's.</summary>
     public static string BindProcedure(TenancyOptions options) => options.SigningKey is null
         ? ProcedureName(options, options.TenantKind, options.TenantInApplicationName)
         : VerificationSql.BindTokenProcedure(options, options.TenantInApplicationName);
@@ -48,7 +72,7 @@ internal static class BindingSql
             lines.Add($"""
                 CREATE OR REPLACE PROCEDURE {ProcedureName(options, kind)}(setting_name text, tenant text)
                 LANGUAGE sql
-                AS $pgtenancy$ SELECT pg_catalog.set_config(setting_name, {CanonicalTenant(kind)}, true) $pgtenancy$;
+                AS $pgtenancy$ SELECT pg_catalog.set_config(setting_name, {CanonicalTenant(kind, "tenant")}, true) $pgtenancy$;
                 """);
             lines.Add($"COMMENT ON PROCEDURE {ProcedureName(options, kind)}(text, text) IS {SqlText.Literal($"PgTenancy: binds a {KindName(kind)} tenant to the current transaction. '' binds no tenant.")};");
 
@@ -57,7 +81,7 @@ internal static class BindingSql
             lines.Add($"""
                 CREATE OR REPLACE PROCEDURE {ProcedureName(options, kind, inApplicationName: true)}(setting_name text, tenant text)
                 LANGUAGE sql
-                AS $pgtenancy$ SELECT pg_catalog.set_config('application_name', 'tenant:' || pg_catalog.set_config(setting_name, {CanonicalTenant(kind)}, true), true) $pgtenancy$;
+                AS $pgtenancy$ SELECT pg_catalog.set_config('application_name', 'tenant:' || pg_catalog.set_config(setting_name, {CanonicalTenant(kind, "tenant")}, true), true) $pgtenancy$;
                 """);
             lines.Add($"COMMENT ON PROCEDURE {ProcedureName(options, kind, inApplicationName: true)}(text, text) IS {SqlText.Literal($"PgTenancy: binds a {KindName(kind)} tenant to the current transaction and names it in application_name, for the log.")};");
         }
@@ -79,7 +103,7 @@ internal static class BindingSql
     public static string KindName(TenantIdKind kind) => TenantKinds.Of(kind).SqlType;
 
     // '' (no tenant) stays ''; anything else must survive a cast to the column's type, or the statement fails.
-    private static string CanonicalTenant(TenantIdKind kind) => kind == TenantIdKind.Text
-        ? "COALESCE(tenant, '')"
-        : $"COALESCE(NULLIF(tenant, '')::{TenantKinds.Of(kind).CatalogType}::pg_catalog.text, '')";
+    private static string CanonicalTenant(TenantIdKind kind, string tenant) => kind == TenantIdKind.Text
+        ? $"COALESCE({tenant}, '')"
+        : $"COALESCE(NULLIF({tenant}, '')::{TenantKinds.Of(kind).CatalogType}::pg_catalog.text, '')";
 }

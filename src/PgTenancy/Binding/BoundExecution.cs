@@ -5,22 +5,43 @@ using Npgsql;
 namespace PgTenancy.Binding;
 
 /// <summary>
-/// One execution of the caller's statements with the tenant bound in front of them: either a command whose SQL carries
-/// the bind as its first statement, or a batch whose first command is the bind (or, for a statement PostgreSQL refuses
-/// in a transaction block, the statement alone). Made by <see cref="TenantBinding"/>; the callers (TenantCommand, the
-/// EF Core interceptor) execute it without knowing which shape it is.
+/// One execution of the caller's statements with the tenant bound in front of them: a command whose SQL carries the
+/// bind as its first statement, or a batch whose first command is the bind (or, for a statement PostgreSQL refuses in
+/// a transaction block, the statement alone). Made by <see cref="TenantBinding"/>; the callers (TenantCommand,
+/// TenantBatch, the EF Core interceptor) execute it without knowing which shape it is.
 /// </summary>
+/// <remarks>
+/// The bind statement returns one row (<see cref="BindingSql.BindStatement"/>). Every execution here hides it: a reader
+/// is handed over past the bind's result, a scalar is read from the caller's first result, and a non-query's row count
+/// never includes it (Npgsql counts no SELECT). <see cref="CommandBehavior.SingleResult"/> is not passed on to Npgsql,
+/// which would stop at the bind's result; ADO.NET defines it as a hint, and a bound command holds one statement unless
+/// the application allowed more.
+/// </remarks>
 internal sealed class BoundExecution : IAsyncDisposable, IDisposable
 {
-    private readonly NpgsqlCommand? _command;
+    private readonly DbCommand? _command;
     private readonly NpgsqlBatch? _batch;
+    private readonly bool _bindResultFirst;
+    private readonly bool _ownsCommand;
 
-    public BoundExecution(NpgsqlCommand command) => _command = command;
+    /// <summary>A command to execute: one of ours (<paramref name="ownsCommand"/>), or the caller's own, bound in place.</summary>
+    public BoundExecution(DbCommand command, bool bindResultFirst, bool ownsCommand = true)
+    {
+        _command = command;
+        _bindResultFirst = bindResultFirst;
+        _ownsCommand = ownsCommand;
+    }
 
-    public BoundExecution(NpgsqlBatch batch) => _batch = batch;
+    /// <summary>A batch whose first command is the bind.</summary>
+    public BoundExecution(NpgsqlBatch batch)
+    {
+        _batch = batch;
+        _bindResultFirst = true;
+        _ownsCommand = true;
+    }
 
-    /// <summary>The parameters of the caller's statement as executed (clones of the caller's own).</summary>
-    private NpgsqlParameterCollection ExecutedParameters => _command?.Parameters ?? _batch!.BatchCommands[^1].Parameters;
+    /// <summary>The parameters of the caller's statement as executed (clones of the caller's own, or the caller's own when bound in place).</summary>
+    private DbParameterCollection ExecutedParameters => _command?.Parameters ?? _batch!.BatchCommands[^1].Parameters;
 
     public async ValueTask PrepareAsync(bool async, CancellationToken cancellationToken)
     {
@@ -49,13 +70,56 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
         ? await (_command is not null ? _command.ExecuteNonQueryAsync(cancellationToken) : _batch!.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false)
         : _command?.ExecuteNonQuery() ?? _batch!.ExecuteNonQuery();
 
-    public async ValueTask<object?> ExecuteScalarAsync(bool async, CancellationToken cancellationToken) => async
-        ? await (_command is not null ? _command.ExecuteScalarAsync(cancellationToken) : _batch!.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false)
-        : _command is not null ? _command.ExecuteScalar() : _batch!.ExecuteScalar();
+    /// <summary>The first column of the first row of the caller's first result set, or null without one (as Npgsql's ExecuteScalar).</summary>
+    public async ValueTask<object?> ExecuteScalarAsync(bool async, CancellationToken cancellationToken)
+    {
+        // Npgsql reads a scalar sequentially unless output parameters must be filled from the row.
+        var behavior = _batch is not null || ExecutedParameters.Cast<DbParameter>().All(p => p.Direction == ParameterDirection.Input)
+            ? CommandBehavior.SingleRow | CommandBehavior.SequentialAccess
+            : CommandBehavior.SingleRow;
+        var reader = await ExecuteReaderAsync(behavior, async, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var read = async ? await reader.ReadAsync(cancellationToken).ConfigureAwait(false) : reader.Read();
+            return read && reader.FieldCount != 0 ? reader.GetValue(0) : null;
+        }
+        finally
+        {
+            await DisposeAsync(reader, async).ConfigureAwait(false);
+        }
+    }
 
-    public async ValueTask<NpgsqlDataReader> ExecuteReaderAsync(CommandBehavior behavior, bool async, CancellationToken cancellationToken) => async
-        ? await (_command is not null ? _command.ExecuteReaderAsync(behavior, cancellationToken) : _batch!.ExecuteReaderAsync(behavior, cancellationToken)).ConfigureAwait(false)
-        : _command?.ExecuteReader(behavior) ?? _batch!.ExecuteReader(behavior);
+    /// <summary>A reader over the caller's result sets: positioned past the bind's.</summary>
+    public async ValueTask<DbDataReader> ExecuteReaderAsync(CommandBehavior behavior, bool async, CancellationToken cancellationToken)
+    {
+        if (_bindResultFirst)
+        {
+            behavior &= ~CommandBehavior.SingleResult;
+        }
+
+        var reader = async
+            ? _command is not null
+                ? await _command.ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false)
+                : await _batch!.ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false)
+            : _command?.ExecuteReader(behavior) ?? _batch!.ExecuteReader(behavior);
+        if (!_bindResultFirst)
+        {
+            return reader;
+        }
+
+        try
+        {
+            // Moving on runs the caller's statements up to their first result: their errors surface here, as they
+            // would from ExecuteReader without the bind.
+            _ = async ? await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) : reader.NextResult();
+            return reader;
+        }
+        catch
+        {
+            await DisposeAsync(reader, async).ConfigureAwait(false);
+            throw;
+        }
+    }
 
     public void Cancel()
     {
@@ -73,6 +137,11 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
     public void CopyOutputValuesTo(DbParameterCollection caller)
     {
         var executed = ExecutedParameters;
+        if (ReferenceEquals(executed, caller))
+        {
+            return;
+        }
+
         for (var i = 0; i < caller.Count; i++)
         {
             if (caller[i].Direction != ParameterDirection.Input)
@@ -94,11 +163,26 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _command?.DisposeAsync() ?? _batch!.DisposeAsync();
+    public ValueTask DisposeAsync() => !_ownsCommand ? ValueTask.CompletedTask : _command?.DisposeAsync() ?? _batch!.DisposeAsync();
 
     public void Dispose()
     {
-        _command?.Dispose();
-        _batch?.Dispose();
+        if (_ownsCommand)
+        {
+            _command?.Dispose();
+            _batch?.Dispose();
+        }
+    }
+
+    private static async ValueTask DisposeAsync(DbDataReader reader, bool async)
+    {
+        if (async)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            reader.Dispose();
+        }
     }
 }

@@ -9,8 +9,9 @@ namespace PgTenancy.Binding;
 /// Where a tenant is bound: the one façade that every path that sends SQL for a tenant goes through — ADO.NET commands
 /// (<see cref="TenantCommand"/>), batches (<see cref="TenantBatch"/>), COPY (<see cref="TenantConnection"/>), and in
 /// PgTenancy.EntityFrameworkCore the command interceptor and the SaveChanges batch. It reads the current tenant (fail
-/// closed), puts the bind statement of <see cref="BindingSql"/> in front of the caller's statements in one round trip,
-/// and explains the server's errors about the binding. Adding a binding shape is a change in this folder.
+/// closed), puts the bind statement of <see cref="BindingSql"/> in front of the caller's statements in one round trip
+/// (<see cref="BoundExecution"/> hides its result), and explains the server's errors about the binding. Adding a
+/// binding shape is a change in this folder.
 /// </summary>
 /// <remarks>
 /// Two shapes:
@@ -91,7 +92,7 @@ internal sealed class TenantBinding
     {
         if (CannotRunInTransaction(template.CommandText, out _))
         {
-            return new BoundExecution(CopyOf(template, template.CommandText, connection, transaction));
+            return new BoundExecution(CopyOf(template, template.CommandText, connection, transaction), bindResultFirst: false);
         }
 
         if (NeedsBatch(template.CommandType, template.Parameters) || !Options.AllowMultipleStatements)
@@ -101,7 +102,7 @@ internal sealed class TenantBinding
 
         var command = CopyOf(template, NamedBindPrefix + template.CommandText, connection, transaction);
         command.Parameters.Add(TenantParameter(BoundValue(tenant, connection.Database), TenantParameterName));
-        return new BoundExecution(command);
+        return new BoundExecution(command, bindResultFirst: true);
     }
 
     /// <summary>
@@ -111,14 +112,14 @@ internal sealed class TenantBinding
     public static bool CannotRunInTransaction(string? sql, out string statement) => NonTransactionalStatement.Is(sql, out statement);
 
     /// <summary>
-    /// Binds <paramref name="command"/> in place when its SQL can carry the bind (named or no parameters), and returns
-    /// <see langword="null"/>; otherwise leaves it unchanged and returns the bound execution to run instead of it.
-    /// For EF Core, whose diagnostics should see the very command that runs. A command that wraps an Npgsql command
-    /// (a profiler's, made in an interceptor's CommandCreated) is bound through <see cref="DbCommand"/>'s own API;
-    /// it cannot take the batch shape, whose statements the wrapper would not see.
+    /// The bound execution to run instead of EF Core running <paramref name="command"/>: the command itself, bound in
+    /// place, when its SQL can carry the bind (named or no parameters), so that EF's diagnostics and a wrapping
+    /// command (a profiler's, made in an interceptor's CommandCreated) see the very command that runs; otherwise a
+    /// batch of the bind and a copy of the command, which is left unchanged. A wrapping command is bound through
+    /// <see cref="DbCommand"/>'s own API; it cannot take the batch shape, whose statements the wrapper would not see.
     /// </summary>
     /// <exception cref="NotSupportedException">A wrapping command with positional parameters or a stored procedure.</exception>
-    public BoundExecution? BindInPlace(DbCommand command, string tenant, bool writtenByCaller = false)
+    public BoundExecution BindInPlace(DbCommand command, string tenant, bool writtenByCaller = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         // SQL written by the caller (raw SQL) goes as one statement of a batch, where stacked statements are refused;
@@ -135,7 +136,7 @@ internal sealed class TenantBinding
 
             npgsql.CommandText = NamedBindPrefix + npgsql.CommandText;
             npgsql.Parameters.Add(TenantParameter(BoundValue(tenant, npgsql.Connection?.Database ?? ""), TenantParameterName));
-            return null;
+            return new BoundExecution(npgsql, bindResultFirst: true, ownsCommand: false);
         }
 
         if (needsBatch)
@@ -152,14 +153,14 @@ internal sealed class TenantBinding
         parameter.DbType = DbType.String;
         parameter.Value = BoundValue(tenant, command.Connection?.Database ?? "");
         command.Parameters.Add(parameter);
-        return null;
+        return new BoundExecution(command, bindResultFirst: true, ownsCommand: false);
     }
 
     /// <summary>
     /// A batch of the bind and <paramref name="template"/>'s commands, which are the very objects executed (so their
     /// row counts and result sets are exactly what Npgsql reports without PgTenancy).
     /// </summary>
-    public NpgsqlBatch Bind(NpgsqlBatch template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    public BoundExecution Bind(NpgsqlBatch template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
         var batch = new NpgsqlBatch(connection, transaction) { Timeout = template.Timeout };
         batch.BatchCommands.Add(BindCommand(BoundValue(tenant, connection.Database)));
@@ -168,7 +169,7 @@ internal sealed class TenantBinding
             batch.BatchCommands.Add(command);
         }
 
-        return batch;
+        return new BoundExecution(batch);
     }
 
     /// <summary>The bind statement alone, for what cannot travel in a batch (COPY): it binds for the rest of <paramref name="transaction"/>.</summary>
@@ -180,10 +181,10 @@ internal sealed class TenantBinding
     }
 
     /// <summary>
-    /// Turns the errors about the binding — the bind procedure not installed, stacked statements refused — into errors
+    /// Turns the errors the binding causes — stacked statements refused — into errors
     /// that say what to do; <see langword="null"/> for any other error.
     /// </summary>
-    public Exception? Explain(Exception exception) => BindingErrors.Explain(exception, Options);
+    public static Exception? Explain(Exception exception) => BindingErrors.Explain(exception);
 
     private static bool NeedsBatch(CommandType commandType, DbParameterCollection parameters)
     {
