@@ -9,7 +9,7 @@ internal sealed class BillingMigration : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         // … CreateTable("invoices", schema: "billing", …) as EF Core writes it …
-        migrationBuilder.InstallTenantBinding();                         // the procedures the binding calls (idempotent)
+        migrationBuilder.InstallTenantBinding();                         // bind procedures for manual sessions (optional, idempotent)
         migrationBuilder.CreateTenantAppRole("billing_app");             // PASSWORD NULL: set it at deploy time
         migrationBuilder.GrantTenantPrivileges("billing_app", "billing"); // DML only, now and for future tables
         migrationBuilder.EnableTenantIsolation("invoices", "TenantId", appRoles: ["billing_app"], schema: "billing");
@@ -32,7 +32,7 @@ internal sealed class AppRolePrivileges : Migration
     #region gs-app-role-migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.InstallTenantBinding();              // pgtenancy.bind_uuid(…) and friends, owned by the migrator
+        migrationBuilder.InstallTenantBinding();              // pgtenancy.bind_uuid(…) for sessions that bind by hand (optional)
         migrationBuilder.CreateTenantAppRole("shop_app");     // LOGIN NOSUPERUSER NOBYPASSRLS, PASSWORD NULL
         migrationBuilder.GrantTenantPrivileges("shop_app");   // SELECT/INSERT/UPDATE/DELETE, never TRUNCATE or ownership
     }
