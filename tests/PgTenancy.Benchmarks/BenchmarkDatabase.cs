@@ -43,12 +43,21 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
 
     public string ServerDescription => _server.Describe();
 
-    public static async Task<BenchmarkDatabase> CreateAsync(TimeSpan latency, string extraSettings = "")
+    /// <summary>The postmaster's PID: the server's CPU time is that of its process tree.</summary>
+    public int PostmasterPid => _server.ProcessIds[0];
+
+    /// <summary>PgBouncer's PID.</summary>
+    public int PgBouncerPid => _server.ProcessIds[^1];
+
+    /// <summary>The largest number of connections each pool opens.</summary>
+    public int PoolSize { get; init; } = 4;
+
+    public static async Task<BenchmarkDatabase> CreateAsync(TimeSpan latency, string extraSettings = "", int poolSize = 4)
     {
         var server = await PostgresServer.StartAsync(b => b.WithPgBouncer());
         try
         {
-            return await PopulateAsync(server, latency, extraSettings);
+            return await PopulateAsync(server, latency, extraSettings, poolSize);
         }
         catch
         {
@@ -57,7 +66,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         }
     }
 
-    private static async Task<BenchmarkDatabase> PopulateAsync(PostgresServer server, TimeSpan latency, string extraSettings)
+    private static async Task<BenchmarkDatabase> PopulateAsync(PostgresServer server, TimeSpan latency, string extraSettings, int poolSize)
     {
         var database = await server.CreateDatabaseAsync("bench");
         var tenants = Enumerable.Range(1, Tenants).Select(i => new Guid($"{i:x8}-0000-4000-8000-000000000000")).ToArray();
@@ -99,14 +108,14 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             await TenancyInstaller.InstallAsync(owner);
         }
 
-        return new BenchmarkDatabase(server, database, tenants, latency) { ExtraSettings = extraSettings };
+        return new BenchmarkDatabase(server, database, tenants, latency) { ExtraSettings = extraSettings, PoolSize = poolSize };
     }
 
     /// <summary>A pool for the app role (RLS applies) or the baseline role (BYPASSRLS), directly or through PgBouncer.</summary>
     /// <remarks><see cref="ExtraSettings"/> (e.g. <c>Max Auto Prepare=20</c>) are applied to every pool, baseline included.</remarks>
     public NpgsqlDataSource DataSource(bool baselineRole, bool throughPgBouncer)
     {
-        var builder = new NpgsqlConnectionStringBuilder(_database.ConnectionString(TestRole.App, throughPgBouncer) + ";" + ExtraSettings) { MaxPoolSize = 4 };
+        var builder = new NpgsqlConnectionStringBuilder(_database.ConnectionString(TestRole.App, throughPgBouncer) + ";" + ExtraSettings) { MaxPoolSize = PoolSize };
         if ((throughPgBouncer ? _pgBouncerProxy : _directProxy) is { } proxy)
         {
             builder.Port = proxy.Port;

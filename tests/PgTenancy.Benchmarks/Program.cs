@@ -11,6 +11,9 @@
 // measures TLS against plain TCP and pgaudit's log bytes per statement with the generated settings.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- isolation [--cases N] [--rounds N]
 // times the isolation kit on the five-table shop, directly and through PgBouncer, against a one-table model.
+// Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- saturation [--clients N] [--seconds N] [--rounds N]
+//     [--connection "<settings>"] [--endpoint direct|PgBouncer]
+// runs N concurrent clients (more than the cores) on the point read, raw against bound, with CPU per operation.
 using System.Globalization;
 using PgTenancy.Benchmarks;
 
@@ -29,6 +32,13 @@ if (args.Length > 0 && args[0] == "hardening")
 if (args.Length > 0 && args[0] == "isolation")
 {
     Console.WriteLine(await IsolationKitBenchmark.RunAsync(Argument(args, "--cases", 200), Argument(args, "--rounds", 3)));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "saturation")
+{
+    Console.WriteLine(await SaturationBenchmark.RunAsync(
+        Argument(args, "--clients", 8), Argument(args, "--seconds", 5), Argument(args, "--rounds", 3), Text(args, "--connection", ""), Text(args, "--endpoint", "")));
     return 0;
 }
 
