@@ -102,6 +102,23 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     internal int? WatchdogProcessId => (_backend as LocalCluster)?.WatchdogPid;
 
+    /// <summary>
+    /// Restarts PostgreSQL (fast shutdown, then start on the same data and port), for fault-injection runs; returns
+    /// once it accepts connections. Local binaries only.
+    /// </summary>
+    internal Task RestartPostgresAsync(CancellationToken cancellationToken = default) =>
+        (Backend as LocalCluster ?? throw new InvalidOperationException("Only a server from local binaries can be restarted."))
+            .RestartAsync(cancellationToken);
+
+    /// <summary>Stops PgBouncer (its clients are disconnected) and starts it again on the same port and configuration.</summary>
+    internal async Task RestartPgBouncerAsync()
+    {
+        var pgBouncer = RequirePgBouncer();
+        var cluster = (LocalCluster)Backend;
+        await pgBouncer.DisposeAsync().ConfigureAwait(false);
+        _pgBouncer = await PgBouncerInstance.StartAsync(cluster, cluster.Folder.PgBouncerConfig, pgBouncer.Port, pgBouncer.LogPath).ConfigureAwait(false);
+    }
+
     private IServerBackend Backend => _backend ?? throw new InvalidOperationException("The server has not been started: call StartAsync() first.");
 
     private ServerFacts Facts => _facts ?? throw new InvalidOperationException("The server has not been started: call StartAsync() first.");

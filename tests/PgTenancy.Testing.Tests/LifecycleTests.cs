@@ -109,4 +109,36 @@ public sealed class LifecycleTests
 
         return true;
     }
+
+    [Fact]
+    public async Task A_restarted_server_and_pgbouncer_come_back_on_their_ports_and_dispose_still_stops_both()
+    {
+        var server = await PostgresServer.StartAsync(b => b.WithPgBouncer(), Cancellation);
+        var database = await server.CreateDatabaseAsync(cancellationToken: Cancellation);
+        var (postmaster, pgBouncer) = (server.ProcessIds[0], server.ProcessIds[1]);
+        try
+        {
+            await server.RestartPostgresAsync(Cancellation);
+            await server.RestartPgBouncerAsync();
+
+            Assert.NotEqual(postmaster, server.ProcessIds[0]);
+            Assert.NotEqual(pgBouncer, server.ProcessIds[1]);
+            Assert.False(ProcessLiveness.IsAlive(postmaster));
+            Assert.False(ProcessLiveness.IsAlive(pgBouncer));
+            foreach (var throughPgBouncer in new[] { false, true })
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString(TestRole.App, throughPgBouncer) + ";Pooling=false");
+                await connection.OpenAsync(Cancellation);
+                await using var command = new Npgsql.NpgsqlCommand("SELECT 1", connection);
+                Assert.Equal(1, await command.ExecuteScalarAsync(Cancellation));
+            }
+        }
+        finally
+        {
+            await database.DisposeAsync();
+            var pids = server.ProcessIds.ToList();
+            await server.DisposeAsync();
+            Assert.Empty(await ProcessLiveness.WaitForExitAsync(pids, TimeSpan.FromSeconds(5)));
+        }
+    }
 }

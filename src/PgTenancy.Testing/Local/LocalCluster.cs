@@ -19,7 +19,7 @@ internal sealed class LocalCluster : IServerBackend
 
     private readonly ClusterFolder _folder;
     private readonly Process _watchdog;
-    private readonly Process _postmaster;
+    private Process _postmaster;
     private int _disposed;
 
     private LocalCluster(
@@ -132,6 +132,23 @@ internal sealed class LocalCluster : IServerBackend
         {
             await ShutdownAsync(folder, watchdog, postmaster).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops the server (fast shutdown: sessions are terminated, as in a real restart) and starts it again on the same
+    /// data and port; returns once it accepts connections. For fault-injection runs (the endurance benchmark).
+    /// </summary>
+    /// <exception cref="PostgresServerException">The server did not come back; the message holds its log's last lines.</exception>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed == 1, this);
+        await StopPostmasterAsync(_postmaster).ConfigureAwait(false);
+        _postmaster = Commands.StartServer(Binaries.Postgres, ["-D", _folder.DataDirectory], _folder.ServerLog);
+        if (!await WaitUntilReadyAsync(_postmaster, _folder, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PostgresServerException(
+                $"The test server in {_folder.Path} did not come back within {StartTimeout.TotalSeconds:0} s of a restart. Last lines of its log ({_folder.ServerLog}):\n{ServerLog.Tail(_folder.ServerLog, 15)}");
         }
     }
 
