@@ -14,6 +14,8 @@
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- saturation [--clients N] [--seconds N] [--rounds N]
 //     [--connection "<settings>"] [--endpoint direct|PgBouncer]
 // runs N concurrent clients (more than the cores) on the point read, raw against bound, with CPU per operation.
+// Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- endurance [--operations N] [--tenants N] [--workers N] [--pool N]
+// runs N randomized, oracle-checked operations per endpoint with faults and restarts throughout; violations must be 0.
 using System.Globalization;
 using PgTenancy.Benchmarks;
 
@@ -32,6 +34,13 @@ if (args.Length > 0 && args[0] == "hardening")
 if (args.Length > 0 && args[0] == "isolation")
 {
     Console.WriteLine(await IsolationKitBenchmark.RunAsync(Argument(args, "--cases", 200), Argument(args, "--rounds", 3)));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "endurance")
+{
+    Console.WriteLine(await PgTenancy.Benchmarks.Endurance.EnduranceBenchmark.RunAsync(
+        Argument(args, "--operations", 1_000_000), Argument(args, "--tenants", 64), Argument(args, "--workers", 8), Argument(args, "--pool", 3)));
     return 0;
 }
 
