@@ -90,6 +90,26 @@ public sealed class BindResultTests(OrdersFixture orders) : IClassFixture<Orders
         Assert.Equal(2, batch.BatchCommands[0].RecordsAffected);
     }
 
+    [Fact]
+    public async Task The_bind_raises_no_notice_or_warning_in_or_out_of_a_transaction()
+    {
+        using var scope = TenantScope.Begin(OrdersFixture.A);
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        var notices = new List<string>();
+        connection.Inner.Notice += (_, e) => notices.Add($"{e.Notice.Severity}: {e.Notice.MessageText}");
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM orders";
+
+        await command.ExecuteScalarAsync();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await command.ExecuteScalarAsync();
+            await transaction.CommitAsync();
+        }
+
+        Assert.Empty(notices);
+    }
+
     private async Task<T> BoundAsync<T>(Func<TenantCommand, Task<T>> execute, string sql)
     {
         using var scope = TenantScope.Begin(OrdersFixture.A);
