@@ -5,6 +5,13 @@ namespace PgTenancy.Doctor;
 /// <param name="Results">One result per check.</param>
 public sealed record DoctorReport(string Target, IReadOnlyList<CheckResult> Results)
 {
+    /// <summary>
+    /// The tenant tables the checks looked at (schema-qualified): tables with a column named as the tenant column in
+    /// any spelling (<c>tenant_id</c>, <c>TenantId</c>), or with PgTenancy's policy on them. None means the checks of
+    /// row-level security had nothing to check: set the tenant column (<c>--tenant-column</c>) if yours is named otherwise.
+    /// </summary>
+    public IReadOnlyList<string> TenantTables { get; init; } = [];
+
     /// <summary>Every finding of every check.</summary>
     public IEnumerable<Finding> Findings => Results.SelectMany(r => r.Findings);
 

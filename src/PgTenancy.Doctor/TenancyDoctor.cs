@@ -74,6 +74,7 @@ public static class TenancyDoctor
 
                 var privileges = await Privileges.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
                 var options = optionsFor(privileges.Role);
+                var tenantTables = await TenantTablesAsync(connection, transaction, options, cancellationToken).ConfigureAwait(false);
                 var results = new List<CheckResult>();
                 foreach (var check in checks)
                 {
@@ -81,8 +82,30 @@ public static class TenancyDoctor
                 }
 
                 await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                return new DoctorReport($"postgresql://{connection.Host}:{connection.Port}/{connection.Database}", results);
+                return new DoctorReport($"postgresql://{connection.Host}:{connection.Port}/{connection.Database}", results) { TenantTables = tenantTables };
             }
+        }
+    }
+
+    // The tables the checks treat as tenant tables, with the same rule (CheckCatalog.TenantTables).
+    private static async Task<List<string>> TenantTablesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, DoctorOptions options, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand($"SELECT c.oid::regclass::text FROM {CheckCatalog.TenantTables} ORDER BY 1", connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.AddWithValue("tenant_column", options.TenantColumn);
+            var tables = new List<string>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+
+            return tables;
         }
     }
 

@@ -107,6 +107,14 @@ public sealed class DoctorFixture : IAsyncLifetime
             CREATE TABLE public.leaky_child (tenant_id uuid NOT NULL, code text REFERENCES public.leaky (code));
             CREATE UNIQUE INDEX leaky_lower_code ON public.leaky (lower(code));
             CREATE TABLE public.keyed_without_rls (tenant_id uuid NOT NULL, id int, sku text UNIQUE, PRIMARY KEY (tenant_id, id));
+            -- As EF Core names columns by default: still a tenant table.
+            CREATE TABLE public."Leaks" ("TenantId" uuid NOT NULL, "Id" int);
+            GRANT SELECT, TRUNCATE ON public."Leaks" TO {InsecureApp};
+            -- Its tenant column named otherwise, but PgTenancy's policy on it: a tenant table too.
+            CREATE TABLE public.by_policy (org uuid NOT NULL, id int);
+            ALTER TABLE public.by_policy ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON public.by_policy USING (org = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
+            GRANT SELECT, TRUNCATE ON public.by_policy TO {InsecureApp};
             ALTER TABLE public.leaky_child ENABLE ROW LEVEL SECURITY;
             CREATE VIEW public.leaky_codes AS SELECT code FROM public.leaky;
             GRANT SELECT ON public.leaky_codes TO {InsecureApp};

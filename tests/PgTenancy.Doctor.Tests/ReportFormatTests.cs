@@ -17,6 +17,32 @@ public sealed class ReportFormatTests(DoctorFixture doctor)
     }
 
     [Fact]
+    public void The_report_names_the_tenant_tables_it_found_by_any_spelling_of_the_column_or_by_PgTenancys_policy()
+    {
+        var text = new StringWriter();
+        TableReportWriter.Write(doctor.Insecure, text, colour: false);
+        using var json = JsonDocument.Parse(Render(s => JsonReportWriter.Write(doctor.Insecure, s)));
+
+        Assert.Contains("public.\"Leaks\"", doctor.Insecure.TenantTables);
+        Assert.Contains("public.by_policy", doctor.Insecure.TenantTables);
+        Assert.Contains("public.no_rls", doctor.Insecure.TenantTables);
+        Assert.Contains($"{doctor.Insecure.TenantTables.Count} tenant tables found: ", text.ToString(), StringComparison.Ordinal);
+        Assert.Equal(doctor.Insecure.TenantTables, json.RootElement.GetProperty("tenantTables").EnumerateArray().Select(t => t.GetString()!));
+    }
+
+    [Fact]
+    public void A_database_without_tenant_tables_is_reported_as_such_not_as_a_clean_bill()
+    {
+        var empty = new DoctorReport("postgresql://example/empty", []);
+        var text = new StringWriter();
+
+        TableReportWriter.Write(empty, text, colour: false);
+
+        Assert.Contains("0 tenant tables found", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--tenant-column", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SARIF_is_valid_against_the_official_2_1_0_schema()
     {
         var sarif = Render(s => SarifReportWriter.Write(doctor.Insecure, s));

@@ -11,12 +11,24 @@ internal static class CheckCatalog
     // Schemas that belong to PostgreSQL itself, never to the application.
     private const string UserSchemas = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'";
 
-    // Tables (plain or partitioned) that have the tenant column.
-    private const string TenantTables = $"""
+    // Tables (plain or partitioned) with a tenant column: one named as the tenant column (in any spelling), or the one
+    // column a policy of PgTenancy's name (EnableTenantIsolation) depends on — so a model whose column is named
+    // otherwise is still found by what PgTenancy installed on it.
+    internal const string TenantTables = $"""
         pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        JOIN pg_attribute ta ON ta.attrelid = c.oid AND ta.attname = @tenant_column AND ta.attnum > 0 AND NOT ta.attisdropped
+        JOIN pg_attribute ta ON ta.attrelid = c.oid AND ta.attnum > 0 AND NOT ta.attisdropped
+          AND ta.attnum = COALESCE(
+                (SELECT min(a.attnum) FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND {NamedAsTenantColumnA}),
+                (SELECT min(d.refobjsubid) FROM pg_catalog.pg_policy pol
+                 JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = pol.oid
+                  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = c.oid AND d.refobjsubid > 0
+                 WHERE pol.polrelid = c.oid AND pol.polname = '{TenancyDefaults.PolicyName}'))
         WHERE c.relkind IN ('r', 'p') AND {UserSchemas}
         """;
+
+    // A column named as the tenant column, in any of the spellings a model gives it: tenant_id, TenantId, tenantId.
+    private const string NamedAsTenantColumnA = "pg_catalog.lower(pg_catalog.replace(a.attname, '_', '')) = pg_catalog.lower(pg_catalog.replace(@tenant_column, '_', ''))";
 
     // Guards the privilege functions, which raise an error for a role that does not exist (ROLE-01 reports that).
     private const string AppRoleExists = "EXISTS (SELECT 1 FROM pg_catalog.pg_roles a WHERE a.rolname = @app_role)";
@@ -190,7 +202,8 @@ internal static class CheckCatalog
               AND con.conrelid = c.oid AND NOT (ta.attnum = ANY (con.conkey))
               AND (con.contype IN ('u', 'p')
                    OR (con.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa
-                                                    WHERE pa.attrelid = con.confrelid AND pa.attname = @tenant_column AND NOT pa.attisdropped)))
+                                                    WHERE pa.attrelid = con.confrelid AND NOT pa.attisdropped
+                                                      AND pg_catalog.lower(pg_catalog.replace(pa.attname, '_', '')) = pg_catalog.lower(pg_catalog.replace(@tenant_column, '_', '')))))
             UNION ALL
             SELECT c.oid::regclass::text || ' ' || ic.relname, 'unique index without the tenant column'
             FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid, {TenantTables}

@@ -19,6 +19,13 @@ public static class JsonReportWriter
         using var json = new Utf8JsonWriter(output, Options);
         json.WriteStartObject();
         json.WriteString("target", report.Target);
+        json.WriteStartArray("tenantTables");
+        foreach (var table in report.TenantTables)
+        {
+            json.WriteStringValue(table);
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("checks");
         foreach (var result in report.Results)
         {

@@ -9,6 +9,9 @@ public static class TableReportWriter
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine($"PgTenancy doctor — {report.Target}");
+        output.WriteLine(report.TenantTables.Count == 0
+            ? "0 tenant tables found: no table has the tenant column (in any spelling) or PgTenancy's policy, so row-level security was not checked on any table. If your tenant column is named otherwise, pass --tenant-column."
+            : $"{report.TenantTables.Count} tenant tables found: {string.Join(", ", report.TenantTables)}");
         output.WriteLine();
         foreach (var result in report.Results)
         {
