@@ -21,6 +21,7 @@ public sealed class HostingTests(DoctorFixture doctor)
         var entry = Assert.Single(report.Entries).Value;
         Assert.True(entry.Status == HealthStatus.Healthy, entry.Description);
         Assert.Contains("pgtenancy", entry.Tags);
+        Assert.Matches(@"\(\d+ found\)", entry.Description);
     }
 
     [Fact]
@@ -34,6 +35,7 @@ public sealed class HostingTests(DoctorFixture doctor)
         Assert.Contains("ROLE-02", entry.Description);
         Assert.Contains("ROLE-03 public.owned", entry.Description);
         Assert.Contains("RLS-01 public.no_rls", entry.Description);
+        Assert.Contains("RLS-01 public.\"Leaks\"", entry.Description); // EF Core's column naming, found all the same
     }
 
     [Fact]

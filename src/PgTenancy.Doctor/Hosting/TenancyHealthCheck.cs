@@ -18,7 +18,9 @@ public sealed class TenancyHealthCheck(NpgsqlDataSource appDataSource, string te
             var report = await TenancyDoctor.CheckOwnRoleAsync(appDataSource, tenantColumn, cancellationToken).ConfigureAwait(false);
             var findings = report.Findings.ToList();
             return findings.Count == 0
-                ? HealthCheckResult.Healthy("Tenant isolation: the application role is bound by row-level security on every tenant table.")
+                ? HealthCheckResult.Healthy(report.TenantTables.Count == 0
+                    ? "Tenant isolation: no tenant table found (no table has the tenant column, in any spelling, or PgTenancy's policy), so none was checked; if your tenant column is named otherwise, pass it to AddPgTenancyIsolation."
+                    : $"Tenant isolation: the application role is bound by row-level security on every tenant table ({report.TenantTables.Count} found).")
                 : new HealthCheckResult(context.Registration.FailureStatus,
                     "Tenant isolation at risk: " + string.Join("; ", findings.Select(f => $"{f.CheckId} {f.Subject}: {f.Message}")));
         }
