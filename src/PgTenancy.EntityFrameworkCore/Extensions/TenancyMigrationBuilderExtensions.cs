@@ -47,7 +47,10 @@ public static class TenancyMigrationBuilderExtensions
             Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName, Verified = verified,
         });
 
-    /// <summary>Installs (idempotently) the procedures the tenant binding calls, in <paramref name="schema"/>.</summary>
+    /// <summary>
+    /// Installs (idempotently) the bind procedures in <paramref name="schema"/>, for sessions that bind a tenant by hand
+    /// (psql, SQL jobs); the library's own binding names only <c>pg_catalog</c> and needs nothing installed.
+    /// </summary>
     public static OperationBuilder<InstallTenantBindingOperation> InstallTenantBinding(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
         Add(migrationBuilder, new InstallTenantBindingOperation { Schema = schema });
 

@@ -49,11 +49,6 @@ internal static class BindingSql
             : $"SELECT {token}";
     }
 
-    /// <summary>The procedure that binds as these options do, for a session that binds by hand: the kind's, or with a signing key the token's.</summary>
-    public static string BindProcedure(TenancyOptions options) => options.SigningKey is null
-        ? ProcedureName(options, options.TenantKind, options.TenantInApplicationName)
-        : VerificationSql.BindTokenProcedure(options, options.TenantInApplicationName);
-
     /// <summary>Creates the schema and the procedures for every kind. Idempotent; run by the owner or migrator role.</summary>
     public static string InstallScript(TenancyOptions options)
     {
