@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using PgTenancy.AspNetCore.Resolution;
 using Microsoft.Extensions.Options;
 
 namespace PgTenancy.AspNetCore;
@@ -52,8 +54,29 @@ internal sealed class TenantResolutionMiddleware(RequestDelegate next, IOptions<
             return;
         }
 
+        if (_options.Resolvers.Any(r => r is ClaimTenantResolver) && context.User.Identity?.IsAuthenticated != true)
+        {
+            // No valid credentials (none, expired, forged): the tenant claim could not be read because authentication
+            // failed, which is a 401 with the scheme's challenge, not a request that forgot its tenant.
+            await ChallengeAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         await ProblemAsync(context, _options.MissingTenantStatusCode, "Tenant required",
             $"The request names no tenant; looked in: {string.Join(", ", _options.Resolvers.Select(r => r.Source))}.").ConfigureAwait(false);
+    }
+
+    private static async Task ChallengeAsync(HttpContext context)
+    {
+        var schemes = context.RequestServices.GetService(typeof(IAuthenticationSchemeProvider)) as IAuthenticationSchemeProvider;
+        if (schemes is not null && await schemes.GetDefaultChallengeSchemeAsync().ConfigureAwait(false) is not null)
+        {
+            await context.ChallengeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        await ProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication required",
+            "The tenant comes from a claim of the authenticated user, and the request is not authenticated.").ConfigureAwait(false);
     }
 
     // The rejected value is not echoed back: it may be attacker-controlled.

@@ -92,6 +92,28 @@ public sealed class TenantResolutionTests(NotesFixture notes) : IClassFixture<No
     }
 
     [Fact]
+    public async Task A_missing_expired_or_forged_token_is_401_with_the_schemes_challenge_not_a_missing_tenant()
+    {
+        await using var app = await notes.StartAsync(o => o.FromClaim("tenant_id"));
+        using var client = app.GetTestClient();
+        var before = notes.EndpointCalls;
+        var valid = NotesFixture.Token(new Claim("tenant_id", NotesFixture.Tenants[0].Value));
+
+        using var anonymous = await client.GetAsync("/notes");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", valid[..^4] + "AAAA"); // signature broken
+        using var forged = await client.GetAsync("/notes");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-jwt");
+        using var garbage = await client.GetAsync("/notes");
+
+        Assert.All([anonymous, forged, garbage], response =>
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        });
+        Assert.Equal(before, notes.EndpointCalls);
+    }
+
+    [Fact]
     public async Task The_tenant_comes_from_the_host_name_under_a_base_domain()
     {
         var hostTenant = TenantId.FromText("acme");
