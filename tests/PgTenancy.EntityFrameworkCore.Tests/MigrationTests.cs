@@ -108,6 +108,19 @@ public sealed class MigrationTests(ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public void Granting_in_the_schema_of_the_migration_history_takes_the_writes_on_the_history_back()
+    {
+        using var context = AsAdmin();
+        var generator = context.GetService<IMigrationsSqlGenerator>();
+
+        var inPublic = generator.Generate([new GrantTenantPrivilegesOperation { Role = "a", Schema = "public" }]).Single().CommandText;
+        var inBilling = generator.Generate([new GrantTenantPrivilegesOperation { Role = "a", Schema = "billing" }]).Single().CommandText;
+
+        Assert.Contains("REVOKE INSERT, UPDATE, DELETE ON TABLE \"public\".\"__EFMigrationsHistory\" FROM \"a\"", inPublic);
+        Assert.DoesNotContain("__EFMigrationsHistory", inBilling);
+    }
+
+    [Fact]
     public async Task InstallTenantVerification_installs_the_verifier_as_the_owner_and_its_inverse_removes_it()
     {
         await using var owner = new MigratedContext(new DbContextOptionsBuilder<MigratedContext>().UseNpgsql(Database.OwnerConnectionString).UseTenancy().Options);

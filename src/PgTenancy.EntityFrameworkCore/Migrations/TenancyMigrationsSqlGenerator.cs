@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
@@ -5,6 +7,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Migrations;
 using PgTenancy.Binding;
 using PgTenancy.EntityFrameworkCore.Migrations.Operations;
+using PgTenancy.Sql;
 
 // efcore.pg's SQL generator is extended, so its constructor's internal options type is named here; the provider's
 // major version is pinned (TenancyOptionsExtension.Validate). Listed in docs/ef-core.md#ef-core-and-efcorepg-internals-pgtenancy-depends-on.
@@ -33,7 +36,7 @@ internal sealed class TenancyMigrationsSqlGenerator(MigrationsSqlGeneratorDepend
             CreateTenantRoleOperation { ReadOnly: false } create => TenantRoles.CreateAppRole(create.Name),
             CreateTenantRoleOperation create => TenantRoles.CreateReadOnlyRole(create.Name),
             DropTenantRoleOperation drop => TenantRoles.DropRole(drop.Name),
-            GrantTenantPrivilegesOperation { ReadOnly: false } grant => TenantRoles.GrantDml(grant.Role, grant.Schema, grant.Creator),
+            GrantTenantPrivilegesOperation { ReadOnly: false } grant => TenantRoles.GrantDml(grant.Role, grant.Schema, grant.Creator) + NoHistoryWrites(grant, model),
             GrantTenantPrivilegesOperation grant => TenantRoles.GrantReadOnly(grant.Role, grant.Schema, grant.Creator),
             RevokeTenantPrivilegesOperation { ReadOnly: false } revoke => TenantRoles.RevokeDml(revoke.Role, revoke.Schema, revoke.Creator),
             RevokeTenantPrivilegesOperation revoke => TenantRoles.RevokeReadOnly(revoke.Role, revoke.Schema, revoke.Creator),
@@ -50,5 +53,30 @@ internal sealed class TenancyMigrationsSqlGenerator(MigrationsSqlGeneratorDepend
         }
 
         builder.Append(sql).AppendLine().EndCommand();
+    }
+
+    /// <summary>
+    /// Takes back from the application role the writes on EF Core's migration history that "every table in the schema"
+    /// just gave it: the history is the migrator's. Reading it stays allowed (GetPendingMigrations in a health check).
+    /// Guarded, as the table may not exist yet when a script is generated for an empty database.
+    /// </summary>
+    private string NoHistoryWrites(GrantTenantPrivilegesOperation grant, IModel? model)
+    {
+        var relational = RelationalOptionsExtension.Extract(Dependencies.CurrentContext.Context.GetService<IDbContextOptions>());
+        var schema = relational.MigrationsHistoryTableSchema ?? model?.GetDefaultSchema() ?? "public";
+        if (schema != grant.Schema)
+        {
+            return "";
+        }
+
+        var history = SqlText.Qualified(schema, relational.MigrationsHistoryTableName ?? HistoryRepository.DefaultTableName);
+        return $"""
+
+            DO $pgtenancy$ BEGIN
+              IF pg_catalog.to_regclass({SqlText.Literal(history)}) IS NOT NULL THEN
+                REVOKE INSERT, UPDATE, DELETE ON TABLE {history} FROM {SqlText.Identifier(grant.Role)};
+              END IF;
+            END $pgtenancy$;
+            """;
     }
 }
