@@ -114,4 +114,56 @@ public sealed class TenantIsolationPolicyServerTests(ServerFixture server) : IAs
         await Db.ExecuteAsync(Database.AdminConnectionString, TenantRoles.DropRole(role));
         Assert.Equal(before, await Db.ScalarAsync<string>(Database.AdminConnectionString, CatalogSnapshot));
     }
+
+    [Fact]
+    public async Task Creating_the_app_role_in_a_migration_leaves_a_provisioned_role_alone_even_for_an_owner_without_CREATEROLE()
+    {
+        var before = await Db.ScalarAsync<string>(Database.AdminConnectionString, RoleAttributes(Database.AppRole));
+
+        // The usual migrator: the owner, NOCREATEROLE; the role was provisioned before (as by pgtenancy harden). Twice: idempotent.
+        await Db.ExecuteAsync(Database.OwnerConnectionString, TenantRoles.CreateAppRole(Database.AppRole));
+        await Db.ExecuteAsync(Database.OwnerConnectionString, TenantRoles.CreateAppRole(Database.AppRole));
+
+        Assert.Equal(before, await Db.ScalarAsync<string>(Database.AdminConnectionString, RoleAttributes(Database.AppRole)));
+
+        // And the migration's Down leaves it too: the owner may not drop it, and did not make it.
+        await Db.ExecuteAsync(Database.OwnerConnectionString, TenantRoles.DropRole(Database.AppRole));
+        Assert.Equal(before, await Db.ScalarAsync<string>(Database.AdminConnectionString, RoleAttributes(Database.AppRole)));
+    }
+
+    [Fact]
+    public async Task A_missing_role_is_refused_to_an_owner_without_CREATEROLE_with_the_fix_and_nothing_is_made()
+    {
+        var role = Database.Name + "_not_provisioned";
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(Database.OwnerConnectionString, TenantRoles.CreateAppRole(role)));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+        Assert.Contains(role, error.MessageText, StringComparison.Ordinal);
+        Assert.Contains("CREATEROLE", error.MessageText, StringComparison.Ordinal);
+        Assert.Contains("pgtenancy harden", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Database.AdminConnectionString, $"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"));
+    }
+
+    [Fact]
+    public async Task An_existing_role_that_escapes_row_level_security_is_refused_not_reused()
+    {
+        var role = Database.Name + "_bypassing";
+        await Db.ExecuteAsync(Database.AdminConnectionString, $"CREATE ROLE {role} LOGIN BYPASSRLS");
+        try
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(Database.AdminConnectionString, TenantRoles.CreateAppRole(role)));
+
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+            Assert.Contains("BYPASSRLS", error.MessageText, StringComparison.Ordinal);
+            Assert.Contains("NOBYPASSRLS", error.Hint, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Db.ExecuteAsync(Database.AdminConnectionString, $"DROP ROLE {role}");
+        }
+    }
+
+    private static string RoleAttributes(string role) =>
+        $"SELECT concat_ws(',', rolsuper, rolbypassrls, rolcreaterole, rolcanlogin, rolpassword IS NOT NULL, coalesce(shobj_description(oid, 'pg_authid'), '')) FROM pg_authid WHERE rolname = '{role}'";
 }

@@ -14,10 +14,15 @@ public static class TenantRoles
     // The attributes of docs/migrations-and-roles.md, spelled out: defaults can differ between versions and installations.
     private const string LeastPrivilege = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION";
 
-    /// <summary>Creates the application role: may log in, nothing else, until grants are given; subject to RLS.</summary>
+    /// <summary>
+    /// Creates the application role if it does not exist: may log in, nothing else, until grants are given; subject to
+    /// RLS. Idempotent: an existing role (made by an administrator when the database was provisioned) is left as it
+    /// is, but refused if it is a superuser or BYPASSRLS; a missing role is created only by a role with CREATEROLE, and
+    /// otherwise the statement fails with the fix, so a migration applies none of itself.
+    /// </summary>
     public static string CreateAppRole(string role) => CreateRole(role, "application role: DML on tenant tables, under row-level security");
 
-    /// <summary>Creates a read-only role with the same attributes as the application role.</summary>
+    /// <summary>Creates a read-only role with the same attributes as the application role, as idempotently.</summary>
     public static string CreateReadOnlyRole(string role) => CreateRole(role, "read-only role: SELECT on tenant tables, under row-level security");
 
     /// <summary>
@@ -77,8 +82,24 @@ public static class TenantRoles
         GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_get_activity(integer) TO PUBLIC;
         """;
 
-    /// <summary>The inverse of <see cref="CreateAppRole"/> and <see cref="CreateReadOnlyRole"/>.</summary>
-    public static string DropRole(string role) => $"DROP ROLE {SqlText.Identifier(role)};";
+    /// <summary>
+    /// The inverse of <see cref="CreateAppRole"/> and <see cref="CreateReadOnlyRole"/>: drops the role when the running
+    /// role may (CREATEROLE) and the role is one PgTenancy made (its comment says so); a role provisioned otherwise, or
+    /// one the migrator may not drop, is left to the administrator who made it, with a notice.
+    /// </summary>
+    public static string DropRole(string role) => $"""
+        DO $pgtenancy$ BEGIN
+          IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {SqlText.Literal(role)}) THEN
+            RETURN;
+          END IF;
+          IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = current_user AND (rolcreaterole OR rolsuper))
+             AND pg_catalog.shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = {SqlText.Literal(role)}), 'pg_authid') LIKE 'PgTenancy %' THEN
+            DROP ROLE {SqlText.Identifier(role)};
+          ELSE
+            RAISE NOTICE 'Role {InMessage(role)} is left in place: it was not made by PgTenancy, or % may not drop it; an administrator drops it if it should go', current_user;
+          END IF;
+        END $pgtenancy$;
+        """;
 
     /// <summary>
     /// Grants <paramref name="role"/> SELECT, INSERT, UPDATE and DELETE on every table of <paramref name="schema"/>, and
@@ -111,11 +132,43 @@ public static class TenantRoles
     public static string RevokeCreateFromPublic(string schema = "public") =>
         $"REVOKE CREATE ON SCHEMA {SqlText.Identifier(schema)} FROM PUBLIC;";
 
-    private static string CreateRole(string role, string purpose) =>
-        $"""
-        CREATE ROLE {SqlText.Identifier(role)} {LeastPrivilege} PASSWORD NULL;
-        COMMENT ON ROLE {SqlText.Identifier(role)} IS {SqlText.Literal($"PgTenancy {purpose}. Set its password at deploy time (ALTER ROLE … PASSWORD), never in a script.")};
-        """;
+    /// <remarks>
+    /// Who creates the role: an administrator with CREATEROLE, when the database is provisioned (<c>pgtenancy harden</c>'s
+    /// roles.sql, or your platform's tooling), not the usual migrator, which has no CREATEROLE. So this is idempotent:
+    /// a role that exists is left as it is, but refused if it escapes row-level security; a role that does not exist
+    /// is created only by a role that may, and otherwise the statement fails with the fix — inside the migration's
+    /// transaction, so nothing of it is applied.
+    /// </remarks>
+    private static string CreateRole(string role, string purpose)
+    {
+        var name = SqlText.Identifier(role);
+        var literal = SqlText.Literal(role);
+        return $"""
+            DO $pgtenancy$
+            DECLARE
+              existing record;
+            BEGIN
+              SELECT rolsuper, rolbypassrls INTO existing FROM pg_catalog.pg_roles WHERE rolname = {literal};
+              IF FOUND THEN
+                IF existing.rolsuper OR existing.rolbypassrls THEN
+                  RAISE EXCEPTION 'Role {InMessage(role)} exists but is a superuser or BYPASSRLS, so row-level security would not apply to it'
+                    USING ERRCODE = '42501', HINT = 'As an administrator: ALTER ROLE {name.Replace("'", "''", StringComparison.Ordinal)} NOSUPERUSER NOBYPASSRLS; then run the migration again.';
+                END IF;
+                RETURN; -- provisioned already (by an administrator, or by an earlier run): left as it is
+              END IF;
+              IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = current_user AND (rolcreaterole OR rolsuper)) THEN
+                RAISE EXCEPTION 'Role {InMessage(role)} does not exist, and % may not create it (no CREATEROLE)', current_user
+                  USING ERRCODE = '42501', HINT = 'Create it as an administrator first (pgtenancy harden writes roles.sql for it: CREATE ROLE … {LeastPrivilege}), then run the migration again.';
+              END IF;
+              CREATE ROLE {name} {LeastPrivilege} PASSWORD NULL;
+              COMMENT ON ROLE {name} IS {SqlText.Literal($"PgTenancy {purpose}. Set its password at deploy time (ALTER ROLE … PASSWORD), never in a script.")};
+            END
+            $pgtenancy$;
+            """;
+    }
+
+    // A name inside a RAISE message: its quotes doubled, and % (RAISE's placeholder) doubled too.
+    private static string InMessage(string text) => text.Replace("'", "''", StringComparison.Ordinal).Replace("%", "%%", StringComparison.Ordinal);
 
     private static string Grants(string role, string schema, string? creator, string tablePrivileges, string sequencePrivileges, bool grant)
     {

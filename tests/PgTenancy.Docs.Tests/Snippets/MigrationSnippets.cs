@@ -33,7 +33,7 @@ internal sealed class AppRolePrivileges : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.InstallTenantBinding();              // pgtenancy.bind_uuid(…) for sessions that bind by hand (optional)
-        migrationBuilder.CreateTenantAppRole("shop_app");     // LOGIN NOSUPERUSER NOBYPASSRLS, PASSWORD NULL
+        migrationBuilder.CreateTenantAppRole("shop_app");     // left as it is if provisioned; else made (needs CREATEROLE)
         migrationBuilder.GrantTenantPrivileges("shop_app");   // SELECT/INSERT/UPDATE/DELETE, never TRUNCATE or ownership
     }
 
