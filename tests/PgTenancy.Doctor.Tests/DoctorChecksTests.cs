@@ -81,6 +81,20 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     }
 
     [Fact]
+    public void A_policy_to_PUBLIC_is_medium_because_it_restricts_more_roles_and_one_that_skips_the_app_role_is_high()
+    {
+        var findings = doctor.Insecure.Results.Single(r => r.Check.Id == "RLS-04").Findings;
+
+        var toPublic = findings.Where(f => f.Message.Contains("applies to PUBLIC", StringComparison.Ordinal)).ToList();
+        var skippingTheApp = findings.Where(f => f.Message.Contains("not to the application role", StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(toPublic);
+        Assert.NotEmpty(skippingTheApp);
+        Assert.All(toPublic, f => Assert.Equal(Severity.Medium, f.Severity));
+        Assert.All(skippingTheApp, f => Assert.Equal(Severity.High, f.Severity));
+    }
+
+    [Fact]
     public async Task A_tenant_table_the_audit_role_cannot_see_is_reported_with_the_missing_privileges()
     {
         var policy = new TenantIsolationPolicy("unaudited", "tenant_id") { Schema = "audit_gap" };

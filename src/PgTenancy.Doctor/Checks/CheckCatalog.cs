@@ -145,14 +145,15 @@ internal static class CheckCatalog
                    OR (coalesce(p.qual, '') || coalesce(p.with_check, '')) !~* 'nullif\(current_setting')
             """),
         new(new("RLS-04", "A policy of a tenant table does not apply to the application role, or applies to PUBLIC", Severity.High,
-                "A policy for other roles leaves the application role with no permissive policy (it sees nothing) or, worse, with another, broader one; a policy to PUBLIC also governs every other login role, which should get its own, narrower policy or none.",
+                "A policy for other roles leaves the application role with no permissive policy (it sees nothing) or, worse, with another, broader one. A policy to PUBLIC (medium) binds the application role as it should, but also every other role — the owner's data migrations see no row unless they bind a tenant — which should get its own, narrower policy or none.",
                 "Name the application role in the policy: CREATE POLICY … TO <app> (EnableTenantIsolation with appRoles, or UseTenancy(t => t.PolicyRoles(\"<app>\")) for EF migrations)."),
             $"""
-            SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to ' || array_to_string(p.polroles::regrole[], ', ') || ', not to the application role'
+            SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to ' || array_to_string(p.polroles::regrole[], ', ') || ', not to the application role', NULL::text
             FROM pg_catalog.pg_policy p
             WHERE {AppRoleExists} AND NOT {CatalogRules.PolicyAppliesTo("@app_role", "p.polroles")}
             UNION ALL
-            SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to PUBLIC, every role, not only the application role'
+            -- Not a leak (it restricts more roles, not fewer), so milder than the rows above.
+            SELECT p.polrelid::regclass::text || ' policy ' || p.polname, 'applies to PUBLIC, every role, not only the application role', 'medium'
             FROM pg_catalog.pg_policy p
             WHERE p.polroles @> ARRAY[0::oid]
             """),
