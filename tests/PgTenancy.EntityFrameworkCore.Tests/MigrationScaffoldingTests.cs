@@ -117,6 +117,48 @@ public sealed class MigrationScaffoldingTests
         Assert.Contains("HasAnnotation(\"PgTenancy:TenantProperty\", \"TenantId\")", migration.SnapshotCode);
     }
 
+    [Fact]
+    public void Naming_the_policy_roles_after_a_bare_start_makes_a_migration_that_recreates_each_policy_for_them()
+    {
+        // The newcomer's path: policies made TO PUBLIC (no PolicyRoles), the roles named later.
+        using var bare = new MarkedContext(new DbContextOptionsBuilder<MarkedContext>().UseNpgsql(Connection).UseTenancy().Options);
+        using var named = Marked();
+
+        var operations = Diff(named, from: bare);
+
+        var disable = Assert.IsType<DisableTenantIsolationOperation>(operations[0]);
+        var enable = Assert.IsType<EnableTenantIsolationOperation>(operations[^1]);
+        Assert.Equal(2, operations.Count);
+        Assert.Empty(disable.AppRoles);
+        Assert.Equal(["billing_app"], enable.AppRoles);
+        Assert.Equal(("billing", "invoices", "tenant_id"), (enable.Schema, enable.Table, enable.TenantColumn));
+        Assert.Empty(Diff(bare, from: bare));
+        Assert.Empty(Diff(named, from: named));
+    }
+
+    [Fact]
+    public void Roles_named_at_design_time_only_are_no_pending_change_for_the_runtime_model()
+    {
+        using var designTime = Marked();
+        using var runtime = new MarkedContext(new DbContextOptionsBuilder<MarkedContext>().UseNpgsql(Connection).UseTenancy().Options);
+        var differ = runtime.GetService<IMigrationsModelDiffer>();
+
+        Assert.False(differ.HasDifferences(
+            designTime.GetService<IDesignTimeModel>().Model.GetRelationalModel(), runtime.GetService<IDesignTimeModel>().Model.GetRelationalModel()));
+    }
+
+    [Fact]
+    public void The_snapshot_records_the_policy_roles()
+    {
+        using var context = Marked();
+        var assembly = typeof(MigrationScaffoldingTests).Assembly;
+        var services = new DesignTimeServicesBuilder(assembly, assembly, new QuietReporter(), []).Build(context);
+
+        var migration = services.GetRequiredService<IMigrationsScaffolder>().ScaffoldMigration("Billing", "Billing.Migrations");
+
+        Assert.Contains("HasAnnotation(\"PgTenancy:PolicyRoles\", \"billing_app\")", migration.SnapshotCode);
+    }
+
     private sealed class EmptyContext(DbContextOptions<EmptyContext> options) : DbContext(options);
 
     private sealed class QuietReporter : IOperationReporter

@@ -15,4 +15,10 @@ public static class TenancyAnnotationNames
     /// every tenant table's policy over.
     /// </summary>
     public const string VerifiedTenant = Prefix + "VerifiedTenant";
+
+    /// <summary>
+    /// On the model: the roles the tenant policies are for, comma-separated (<c>UseTenancy(o => o.PolicyRoles(…))</c>);
+    /// empty for PUBLIC. A change makes a migration that recreates every tenant table's policy for the new roles.
+    /// </summary>
+    public const string PolicyRoles = Prefix + "PolicyRoles";
 }

@@ -31,6 +31,8 @@ internal sealed class TenancyConventionSetPlugin(
             conventionSet.ModelFinalizingConventions.Add(new VerifiedTenantConvention());
         }
 
+        conventionSet.ModelFinalizingConventions.Add(new PolicyRolesConvention(tenancy.PolicyRoles));
+
         if (tenancy.QueryFilter)
         {
             conventionSet.ModelFinalizingConventions.Add(new TenantQueryFilterConvention(typeMappings, tenancy.Options, tenancy.VerifiedPolicies));

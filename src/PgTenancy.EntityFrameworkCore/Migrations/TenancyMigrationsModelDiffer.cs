@@ -33,6 +33,8 @@ internal sealed class TenancyMigrationsModelDiffer(
 {
     private readonly TenancyOptionsExtension? _tenancy = options.FindExtension<TenancyOptionsExtension>();
 
+    // Policy roles are left out on purpose: an application often names them at design time only (PolicyRoles in its
+    // design-time factory), and a runtime model without them must not count as having pending changes.
     public override bool HasDifferences(IRelationalModel? source, IRelationalModel? target) =>
         base.HasDifferences(source, target) || !TenantTables(source).SequenceEqual(TenantTables(target));
 
@@ -41,8 +43,15 @@ internal sealed class TenancyMigrationsModelDiffer(
         var operations = base.GetDifferences(source, target);
         var before = TenantTables(source);
         var after = TenantTables(target);
-        var disable = before.Where(table => !after.Contains(table)).Select(table => Fill(new DisableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table)).ToList();
-        var enable = after.Where(table => !before.Contains(table)).Select(table => Fill(new EnableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table)).ToList();
+        var (rolesBefore, rolesAfter) = (PolicyRolesOf(source), PolicyRolesOf(target));
+        // A snapshot from before the roles were recorded has none: its policies were made with today's options.
+        rolesBefore ??= rolesAfter;
+        rolesAfter ??= rolesBefore;
+        var rolesChanged = rolesBefore is not null && rolesAfter is not null && !rolesBefore.SequenceEqual(rolesAfter);
+        var disable = before.Where(table => !after.Contains(table) || rolesChanged)
+            .Select(table => Fill(new DisableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table, rolesBefore)).ToList();
+        var enable = after.Where(table => !before.Contains(table) || rolesChanged)
+            .Select(table => Fill(new EnableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table, rolesAfter)).ToList();
         if (disable.Count == 0 && enable.Count == 0)
         {
             return operations;
@@ -51,17 +60,23 @@ internal sealed class TenancyMigrationsModelDiffer(
         return [.. disable, .. operations, .. enable];
     }
 
-    private T Fill<T>(T operation, TenantTable table)
+    private T Fill<T>(T operation, TenantTable table, IReadOnlyList<string>? roles)
         where T : TenantIsolationOperation
     {
         operation.Schema = table.Schema;
         operation.TenantKind = table.Kind;
         operation.Verified = table.Verified;
         operation.BindingSchema = _tenancy?.Options.Schema ?? TenancyDefaults.Schema;
-        operation.AppRoles = _tenancy?.PolicyRoles ?? [];
+        operation.AppRoles = [.. roles ?? _tenancy?.PolicyRoles ?? []];
         operation.SettingName = _tenancy?.Options.SettingName ?? TenancyOptions.Default.SettingName;
         return operation;
     }
+
+    /// <summary>The roles a model's policies are for (empty: PUBLIC), or <see langword="null"/> when the model does not record them.</summary>
+    private static string[]? PolicyRolesOf(IRelationalModel? model) =>
+        model?.Model.FindAnnotation(Metadata.TenancyAnnotationNames.PolicyRoles)?.Value is string roles
+            ? roles.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            : null;
 
     /// <summary>The tenant-scoped tables of a model, with their tenant column and kind, in a stable order.</summary>
     private static SortedSet<TenantTable> TenantTables(IRelationalModel? model)

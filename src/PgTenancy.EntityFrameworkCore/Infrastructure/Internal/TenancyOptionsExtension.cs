@@ -208,7 +208,7 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
         // whole (a record: a new option cannot be forgotten here), with the model-shaping settings. The bypass data
         // source, the bypass reason and the policy roles are read per context and do not multiply service providers.
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.Options, Extension.TenantPropertyConvention, Extension.QueryFilter, Extension.KeyValidation, Extension.VerifiedPolicies);
+            HashCode.Combine(Extension.Options, Extension.TenantPropertyConvention, Extension.QueryFilter, Extension.KeyValidation, Extension.VerifiedPolicies, string.Join(",", Extension.PolicyRoles));
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo o
@@ -216,7 +216,8 @@ public sealed class TenancyOptionsExtension : IDbContextOptionsExtension
             && o.Extension.TenantPropertyConvention == Extension.TenantPropertyConvention
             && o.Extension.QueryFilter == Extension.QueryFilter
             && o.Extension.KeyValidation == Extension.KeyValidation
-            && o.Extension.VerifiedPolicies == Extension.VerifiedPolicies;
+            && o.Extension.VerifiedPolicies == Extension.VerifiedPolicies
+            && o.Extension.PolicyRoles.SequenceEqual(Extension.PolicyRoles);
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
