@@ -14,7 +14,7 @@ public sealed class IsolationKitSnippets
     public async Task No_tenant_sees_or_changes_another_tenants_rows()
     {
         await using var server = await PostgresServer.StartAsync(b => b.WithPgBouncerIfInstalled());
-        await using var db = await server.CreateDatabaseAsync("shop");
+        await using var db = await server.CreateDatabaseAsync("shop"); // roles shop_owner and shop_app: the role your migrations grant to
         await using (var owner = new ShopContext(Options(db.OwnerConnectionString))) await owner.Database.MigrateAsync();
         var report = await TenantIsolation.VerifyAsync(new PooledDbContextFactory<ShopContext>(Options(db.AppConnectionString)),
             new IsolationOptions { OracleConnectionString = db.AdminConnectionString, Cases = 100 });
