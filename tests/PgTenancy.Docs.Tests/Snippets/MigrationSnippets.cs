@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
+using PgTenancy.EntityFrameworkCore;
 
 namespace PgTenancy.Docs.Tests.Snippets;
 
@@ -43,5 +45,18 @@ internal sealed class AppRolePrivileges : Migration
         migrationBuilder.DropTenantRole("shop_app");
         migrationBuilder.UninstallTenantBinding();
     }
+    #endregion
+}
+
+/// <summary>Compiled, never run: the getting-started guide's design-time factory.</summary>
+internal sealed class ShopContextFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<ShopContext>
+{
+    #region gs-design-time-factory
+    // What `dotnet ef` builds the context with: the model and the roles the policies are for. It never connects.
+    public ShopContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<ShopContext>()
+            .UseNpgsql("Host=design-time-only")
+            .UseTenancy(o => o.PolicyRoles("shop_app"))
+            .Options);
     #endregion
 }
