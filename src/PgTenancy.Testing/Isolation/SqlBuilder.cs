@@ -32,6 +32,13 @@ internal static class SqlBuilder
         new($"UPDATE {table.Sql} SET {ShapeReader.Quote(column)} = CAST($1 AS {table.Column(column).Type}) WHERE {KeyPredicate(table, 2)} RETURNING {SelectList(table)}",
             [value, .. key]);
 
+    /// <summary>
+    /// An UPDATE of every row the policies let the statement touch, without a WHERE clause: with no column read,
+    /// PostgreSQL applies no SELECT policy to the new rows, so only the UPDATE policy's WITH CHECK can refuse them.
+    /// </summary>
+    public static Statement UpdateEveryRow(TableShape table, string column, string? value) =>
+        new($"UPDATE {table.Sql} SET {ShapeReader.Quote(column)} = CAST($1 AS {table.Column(column).Type}) RETURNING {SelectList(table)}", [value]);
+
     public static Statement Delete(TableShape table, string?[] key) =>
         new($"DELETE FROM {table.Sql} WHERE {KeyPredicate(table, 1)} RETURNING {SelectList(table)}", key);
 

@@ -356,7 +356,12 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
 
         var other = Other;
         var key = TenantModel.KeyValues(shape, row);
-        Describe($"moves its row of {shape} with key ({string.Join(", ", key)}) to {context.NameOf(other.Tenant.Value)}");
+        // First as an attacker would, without a WHERE clause: a WHERE reads the rows, and then PostgreSQL checks the
+        // SELECT policy on the new rows too, which would hide an UPDATE policy whose WITH CHECK is always true.
+        Describe($"moves its rows of {shape} to {context.NameOf(other.Tenant.Value)} with an UPDATE without WHERE, then its row with key ({string.Join(", ", key)})");
+        await RequireRefusedAsync(SqlBuilder.UpdateEveryRow(shape, shape.TenantColumn, other.Tenant.Value),
+            $"{Me} moved its rows of {shape} into {context.NameOf(other.Tenant.Value)} with an UPDATE without WHERE (no SELECT policy is consulted then). The UPDATE policy's WITH CHECK is missing, always true or not keyed on {shape.TenantColumn}. {LikelyCauses.Leak}",
+            cancellationToken).ConfigureAwait(false);
         await RequireRefusedAsync(SqlBuilder.Update(shape, shape.TenantColumn, other.Tenant.Value, key),
             $"{Me} moved its row of {shape} into {context.NameOf(other.Tenant.Value)}. The policy's WITH CHECK for UPDATE is missing, always true or not keyed on {shape.TenantColumn}. {LikelyCauses.Leak}",
             cancellationToken).ConfigureAwait(false);

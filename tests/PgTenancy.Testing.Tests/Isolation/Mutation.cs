@@ -32,6 +32,15 @@ internal static class Mutation
         CREATE POLICY p_insert ON public.{{table}} FOR INSERT TO "{app}" WITH CHECK (true);
         """;
 
+    /// <summary>Separate policies per command, with an UPDATE policy whose WITH CHECK is always true: a row can be moved to another tenant.</summary>
+    public static string UpdateWithoutCheck(string table) => $$"""
+        DROP POLICY tenant_isolation ON public.{{table}};
+        CREATE POLICY p_read ON public.{{table}} FOR SELECT TO "{app}" USING (tenant_id = {{Bound}});
+        CREATE POLICY p_change ON public.{{table}} FOR UPDATE TO "{app}" USING (tenant_id = {{Bound}}) WITH CHECK (true);
+        CREATE POLICY p_remove ON public.{{table}} FOR DELETE TO "{app}" USING (tenant_id = {{Bound}});
+        CREATE POLICY p_insert ON public.{{table}} FOR INSERT TO "{app}" WITH CHECK (tenant_id = {{Bound}});
+        """;
+
     public static string UsingTrue(string table) =>
         $$"""DROP POLICY tenant_isolation ON public.{{table}}; CREATE POLICY open ON public.{{table}} FOR ALL TO "{app}" USING (true) WITH CHECK (tenant_id = {{Bound}});""";
 

@@ -27,6 +27,7 @@ public sealed class MutationTests(ServerFixture fixture)
     {
         { "RLS enabled but not forced, and the app role owns the table", Mutation.NotForcedAppOwns("notes"), "another tenant" },
         { "a policy without a real WITH CHECK on INSERT", Mutation.InsertWithoutCheck("notes"), "another tenant" },
+        { "a policy without a real WITH CHECK on UPDATE", Mutation.UpdateWithoutCheck("notes"), "moved its row" },
         { "USING (true)", Mutation.UsingTrue("notes"), "another tenant" },
         { "a tenant table without RLS", Mutation.NoRls("notes"), "another tenant" },
         { "the app role has BYPASSRLS", Mutation.BypassRls, "another tenant" },
