@@ -7,13 +7,21 @@ namespace PgTenancy.Testing.Isolation;
 /// <summary>
 /// The catalog oracle: before any case runs, every tenant table must have RLS enabled and forced, a policy for the
 /// app role with a USING and a WITH CHECK on the tenant column, and no privilege that bypasses RLS; the app role must
-/// not be a superuser, BYPASSRLS, the owner or a member of it. Keys without the tenant column are reported as the
+/// not be a superuser, BYPASSRLS, the owner or a member of it, nor a member of any superuser or BYPASSRLS role. Keys without the tenant column are reported as the
 /// options say. Each finding names the object and the fix.
 /// </summary>
 internal static partial class CatalogOracle
 {
     private const string RoleSql = $"""
         SELECT r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = $1 AND {CatalogRules.EscapesRowSecurity}
+        """;
+
+    // Roles the app role can act as (SET ROLE, or set_config('role', …) from a single injected statement) that row-level
+    // security does not apply to: the same rule as the doctor's ROLE-02.
+    private static readonly string EscapingMembershipSql = $"""
+        SELECT r.rolname, r.rolsuper FROM pg_roles r
+        WHERE {CatalogRules.EscapesRowSecurity} AND r.rolname <> $1 AND {CatalogRules.CanActAs("$1", "r.oid")}
+        ORDER BY r.rolname
         """;
 
     private static readonly string TableSql = $"""
@@ -47,6 +55,12 @@ internal static partial class CatalogOracle
         if (role.Count == 1 && (bool)role[0][1]!)
         {
             errors.Add($"The app role \"{appRole}\" has BYPASSRLS: row-level security never applies to it. Run ALTER ROLE \"{appRole}\" NOBYPASSRLS.");
+        }
+
+        foreach (var member in await OracleSql.QueryAsync(oracle, EscapingMembershipSql, [appRole], cancellationToken).ConfigureAwait(false))
+        {
+            var (name, superuser) = ((string)member[0]!, (bool)member[1]!);
+            errors.Add($"The app role \"{appRole}\" is a member of \"{name}\", {(superuser ? "a superuser" : "a BYPASSRLS role")}: with SET ROLE (or set_config('role', …) in one injected statement) it acts as a role that row-level security does not apply to. Run REVOKE \"{name}\" FROM \"{appRole}\".");
         }
 
         foreach (var table in tables)

@@ -12,6 +12,9 @@ internal static class Mutation
 
     public const string BypassRls = """ALTER ROLE "{app}" BYPASSRLS;""";
 
+    /// <summary>The app role made a member of a superuser role (the test server's admin): it can SET ROLE to it.</summary>
+    public const string AppMemberOfSuperuser = """GRANT pgtenancy_admin TO "{app}";""";
+
     public const string UniqueWithoutTenant =
         "ALTER TABLE public.customers DROP CONSTRAINT customers_email_per_tenant; ALTER TABLE public.customers ADD CONSTRAINT customers_email_key UNIQUE (email);";
 

@@ -17,6 +17,7 @@ public sealed class MutationTests(ServerFixture fixture)
         { "USING (true)", Mutation.UsingTrue("notes"), "Policy \"open\" on \"notes\" has USING (true), which is always true" },
         { "a tenant table without RLS", Mutation.NoRls("invoices"), "Table \"invoices\" does not have row-level security enabled" },
         { "the app role has BYPASSRLS", Mutation.BypassRls, "has BYPASSRLS" },
+        { "the app role is a member of a superuser role", Mutation.AppMemberOfSuperuser, "is a member of \"pgtenancy_admin\", a superuser" },
         { "a policy keyed on the wrong column", Mutation.WrongColumn("invoices"), "does not compare the tenant column \"tenant_id\"" },
         { "a unique key without the tenant column", Mutation.UniqueWithoutTenant, "Unique key \"customers_email_key\" on \"customers\" (email) does not include the tenant column" },
         { "a foreign key without the tenant column", Mutation.ForeignKeyWithoutTenant, "Foreign key \"orders_customer_fkey\" from \"orders\" to \"customers\" does not include the tenant column" },
