@@ -14,6 +14,9 @@ public static class TenantRoles
     // The attributes of docs/migrations-and-roles.md, spelled out: defaults can differ between versions and installations.
     private const string LeastPrivilege = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION";
 
+    // SQL: the role running the script may create and drop roles.
+    private const string RunningRoleManagesRoles = "EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = current_user AND (rolcreaterole OR rolsuper))";
+
     /// <summary>
     /// Creates the application role if it does not exist: may log in, nothing else, until grants are given; subject to
     /// RLS. Idempotent: an existing role (made by an administrator when the database was provisioned) is left as it
@@ -88,12 +91,14 @@ public static class TenantRoles
     /// one the migrator may not drop, is left to the administrator who made it, with a notice.
     /// </summary>
     public static string DropRole(string role) => $"""
-        DO $pgtenancy$ BEGIN
-          IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {SqlText.Literal(role)}) THEN
+        DO $pgtenancy$
+        DECLARE
+          target oid := (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = {SqlText.Literal(role)});
+        BEGIN
+          IF target IS NULL THEN
             RETURN;
           END IF;
-          IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = current_user AND (rolcreaterole OR rolsuper))
-             AND pg_catalog.shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = {SqlText.Literal(role)}), 'pg_authid') LIKE 'PgTenancy %' THEN
+          IF {RunningRoleManagesRoles} AND pg_catalog.shobj_description(target, 'pg_authid') LIKE 'PgTenancy %' THEN
             DROP ROLE {SqlText.Identifier(role)};
           ELSE
             RAISE NOTICE 'Role {InMessage(role)} is left in place: it was not made by PgTenancy, or % may not drop it; an administrator drops it if it should go', current_user;
@@ -152,13 +157,13 @@ public static class TenantRoles
               IF FOUND THEN
                 IF existing.rolsuper OR existing.rolbypassrls THEN
                   RAISE EXCEPTION 'Role {InMessage(role)} exists but is a superuser or BYPASSRLS, so row-level security would not apply to it'
-                    USING ERRCODE = '42501', HINT = 'As an administrator: ALTER ROLE {name.Replace("'", "''", StringComparison.Ordinal)} NOSUPERUSER NOBYPASSRLS; then run the migration again.';
+                    USING ERRCODE = '42501', HINT = {SqlText.Literal($"As an administrator: ALTER ROLE {name} NOSUPERUSER NOBYPASSRLS; then run the migration again.")};
                 END IF;
                 RETURN; -- provisioned already (by an administrator, or by an earlier run): left as it is
               END IF;
-              IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = current_user AND (rolcreaterole OR rolsuper)) THEN
+              IF NOT {RunningRoleManagesRoles} THEN
                 RAISE EXCEPTION 'Role {InMessage(role)} does not exist, and % may not create it (no CREATEROLE)', current_user
-                  USING ERRCODE = '42501', HINT = 'Create it as an administrator first (pgtenancy harden writes roles.sql for it: CREATE ROLE … {LeastPrivilege}), then run the migration again.';
+                  USING ERRCODE = '42501', HINT = {SqlText.Literal($"Create it as an administrator first (pgtenancy harden writes roles.sql for it: CREATE ROLE … {LeastPrivilege}), then run the migration again.")};
               END IF;
               CREATE ROLE {name} {LeastPrivilege} PASSWORD NULL;
               COMMENT ON ROLE {name} IS {SqlText.Literal($"PgTenancy {purpose}. Set its password at deploy time (ALTER ROLE … PASSWORD), never in a script.")};
