@@ -27,7 +27,8 @@ internal static class CheckCatalog
         WHERE c.relkind IN ('r', 'p') AND {UserSchemas}
         """;
 
-    // A column named as the tenant column, in any of the spellings a model gives it: tenant_id, TenantId, tenantId.
+    // The attribute aliased "a" is named as the tenant column, in any of the spellings a model gives it: tenant_id,
+    // TenantId, tenantId.
     private const string NamedAsTenantColumnA = "pg_catalog.lower(pg_catalog.replace(a.attname, '_', '')) = pg_catalog.lower(pg_catalog.replace(@tenant_column, '_', ''))";
 
     // Guards the privilege functions, which raise an error for a role that does not exist (ROLE-01 reports that).
@@ -202,9 +203,8 @@ internal static class CheckCatalog
             FROM pg_catalog.pg_constraint con, {TenantTables}
               AND con.conrelid = c.oid AND NOT (ta.attnum = ANY (con.conkey))
               AND (con.contype IN ('u', 'p')
-                   OR (con.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute pa
-                                                    WHERE pa.attrelid = con.confrelid AND NOT pa.attisdropped
-                                                      AND pg_catalog.lower(pg_catalog.replace(pa.attname, '_', '')) = pg_catalog.lower(pg_catalog.replace(@tenant_column, '_', '')))))
+                   OR (con.contype = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                                    WHERE a.attrelid = con.confrelid AND NOT a.attisdropped AND {NamedAsTenantColumnA})))
             UNION ALL
             SELECT c.oid::regclass::text || ' ' || ic.relname, 'unique index without the tenant column'
             FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid, {TenantTables}
