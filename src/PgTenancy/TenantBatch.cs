@@ -143,16 +143,7 @@ public sealed class TenantBatch : DbBatch
         Volatile.Write(ref _inFlight, bound);
         try
         {
-            if (_prepare)
-            {
-                await bound.PrepareAsync(async, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await execute(bound, behavior, async, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is PostgresException or NotSupportedException && TenantBinding.Explain(e) is { } explained)
-        {
-            throw explained;
+            return await bound.RunAsync(b => execute(b, behavior, async, cancellationToken), _prepare, async, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

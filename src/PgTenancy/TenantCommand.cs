@@ -185,24 +185,22 @@ public sealed class TenantCommand : DbCommand
         Volatile.Write(ref _inFlight, bound);
         try
         {
-            if (_prepare)
-            {
-                await bound.PrepareAsync(async, cancellationToken).ConfigureAwait(false);
-            }
+            return await bound.RunAsync(
+                async b =>
+                {
+                    var result = await execute(b, behavior, async, cancellationToken).ConfigureAwait(false);
+                    if (completesHere)
+                    {
+                        // A reader keeps using its command until it is closed, so only executions that complete here dispose theirs.
+                        b.CopyOutputValuesTo(_template.Parameters);
+                        await b.DisposeAsync(async).ConfigureAwait(false);
+                    }
 
-            var result = await execute(bound, behavior, async, cancellationToken).ConfigureAwait(false);
-            if (completesHere)
-            {
-                // A reader keeps using its command until it is closed, so only executions that complete here dispose theirs.
-                bound.CopyOutputValuesTo(_template.Parameters);
-                await bound.DisposeAsync(async).ConfigureAwait(false);
-            }
-
-            return result;
-        }
-        catch (Exception e) when (e is PostgresException or NotSupportedException && TenantBinding.Explain(e) is { } explained)
-        {
-            throw explained;
+                    return result;
+                },
+                _prepare,
+                async,
+                cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -47,7 +47,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
             return result;
         }
 
-        var reader = Explained(() => bound.ExecuteReaderAsync(CommandBehavior.Default, async: false, CancellationToken.None)).AsTask().GetAwaiter().GetResult();
+        var reader = bound.RunAsync(b => b.ExecuteReaderAsync(CommandBehavior.Default, async: false, CancellationToken.None), prepare: false, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         _openReaders.AddOrUpdate(command, bound);
         return InterceptionResult<DbDataReader>.SuppressWithResult(reader);
     }
@@ -66,7 +66,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
             return result;
         }
 
-        var reader = await Explained(() => bound.ExecuteReaderAsync(CommandBehavior.Default, async: true, cancellationToken)).ConfigureAwait(false);
+        var reader = await bound.RunAsync(b => b.ExecuteReaderAsync(CommandBehavior.Default, async: true, cancellationToken), prepare: false, async: true, cancellationToken).ConfigureAwait(false);
         _openReaders.AddOrUpdate(command, bound);
         return InterceptionResult<DbDataReader>.SuppressWithResult(reader);
     }
@@ -99,7 +99,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         using (bound)
         {
-            var rows = Explained(() => bound.ExecuteNonQueryAsync(async: false, CancellationToken.None)).AsTask().GetAwaiter().GetResult();
+            var rows = bound.RunAsync(b => b.ExecuteNonQueryAsync(async: false, CancellationToken.None), prepare: false, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<int>.SuppressWithResult(rows);
         }
@@ -121,7 +121,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         await using (bound.ConfigureAwait(false))
         {
-            var rows = await Explained(() => bound.ExecuteNonQueryAsync(async: true, cancellationToken)).ConfigureAwait(false);
+            var rows = await bound.RunAsync(b => b.ExecuteNonQueryAsync(async: true, cancellationToken), prepare: false, async: true, cancellationToken).ConfigureAwait(false);
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<int>.SuppressWithResult(rows);
         }
@@ -142,7 +142,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         using (bound)
         {
-            var value = Explained(() => bound.ExecuteScalarAsync(async: false, CancellationToken.None)).AsTask().GetAwaiter().GetResult();
+            var value = bound.RunAsync(b => b.ExecuteScalarAsync(async: false, CancellationToken.None), prepare: false, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<object>.SuppressWithResult(value!);
         }
@@ -164,7 +164,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
         await using (bound.ConfigureAwait(false))
         {
-            var value = await Explained(() => bound.ExecuteScalarAsync(async: true, cancellationToken)).ConfigureAwait(false);
+            var value = await bound.RunAsync(b => b.ExecuteScalarAsync(async: true, cancellationToken), prepare: false, async: true, cancellationToken).ConfigureAwait(false);
             bound.CopyOutputValuesTo(command.Parameters);
             return InterceptionResult<object>.SuppressWithResult(value!);
         }
@@ -172,7 +172,7 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
 
     public override void CommandFailed(DbCommand command, CommandErrorEventData eventData)
     {
-        if (eventData.Exception is PostgresException or NotSupportedException && TenantBinding.Explain(eventData.Exception) is { } explained)
+        if (TenantBinding.Explain(eventData.Exception) is { } explained)
         {
             throw explained;
         }
@@ -182,19 +182,6 @@ internal sealed class TenantCommandInterceptor(IDbContextOptions options, ILogge
     {
         CommandFailed(command, eventData);
         return Task.CompletedTask;
-    }
-
-    // What this interceptor executes itself (the batch shape) fails past EF Core's CommandFailed: explained here.
-    private static async ValueTask<T> Explained<T>(Func<ValueTask<T>> execute)
-    {
-        try
-        {
-            return await execute().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is PostgresException or NotSupportedException && TenantBinding.Explain(e) is { } explained)
-        {
-            throw explained;
-        }
     }
 
     /// <summary>

@@ -43,6 +43,28 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
     /// <summary>The parameters of the caller's statement as executed (clones of the caller's own, or the caller's own when bound in place).</summary>
     private DbParameterCollection ExecutedParameters => _command?.Parameters ?? _batch!.BatchCommands[^1].Parameters;
 
+    /// <summary>
+    /// Runs <paramref name="execute"/> on this execution, prepared first when <paramref name="prepare"/>, and turns the
+    /// errors the binding causes into ones that say what to do (<see cref="TenantBinding.Explain"/>); every caller that
+    /// executes a bound execution goes through here.
+    /// </summary>
+    public async ValueTask<T> RunAsync<T>(Func<BoundExecution, ValueTask<T>> execute, bool prepare, bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (prepare)
+            {
+                await PrepareAsync(async, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await execute(this).ConfigureAwait(false);
+        }
+        catch (Exception e) when (TenantBinding.Explain(e) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
     public async ValueTask PrepareAsync(bool async, CancellationToken cancellationToken)
     {
         if (_command is not null)
