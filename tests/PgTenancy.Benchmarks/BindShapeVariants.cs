@@ -62,12 +62,6 @@ internal static class BindShapeVariants
             await reader.NextResultAsync();
         }
 
-        var rows = 0;
-        while (await reader.ReadAsync())
-        {
-            rows++;
-        }
-
-        return rows;
+        return await Variants.RowsAsync(reader);
     }
 }

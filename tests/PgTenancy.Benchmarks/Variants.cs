@@ -76,13 +76,7 @@ internal static class Variants
         command.CommandText = $"SELECT payload FROM {table} WHERE {where}";
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();
-        var rows = 0;
-        while (await reader.ReadAsync())
-        {
-            rows++;
-        }
-
-        return rows;
+        return await RowsAsync(reader);
     }
 
     // The naive pattern: a session-level setting on every open. (Unsafe behind PgBouncer; measured for speed only.)
@@ -120,6 +114,12 @@ internal static class Variants
     private static async Task<int> CountAsync(NpgsqlCommand command)
     {
         await using var reader = await command.ExecuteReaderAsync();
+        return await RowsAsync(reader);
+    }
+
+    /// <summary>Reads every row of the reader's current result, as an application would, and counts them.</summary>
+    public static async Task<int> RowsAsync(System.Data.Common.DbDataReader reader)
+    {
         var rows = 0;
         while (await reader.ReadAsync())
         {
