@@ -5,7 +5,9 @@ namespace PgTenancy.Docs.Tests;
 
 /// <summary>
 /// Every C# block of the READMEs (repository, packages, samples) and docs/ is marked <c>&lt;!-- snippet: name --&gt;</c> and shows exactly the
-/// <c>#region name</c> of a file in Snippets/, which this project compiles: no C# in the docs that does not build.
+/// <c>#region name</c> of a file in Snippets/, which this project compiles: no C# in the docs that does not build. The one
+/// exception are the whole files of the getting-started guide (marked <c>&lt;!-- file: name --&gt;</c>), which the guide's
+/// test in PgTenancy.Packaging.Tests writes into a new application, builds and runs.
 /// </summary>
 public sealed partial class DocsSnippetTests
 {
@@ -44,11 +46,16 @@ public sealed partial class DocsSnippetTests
         Assert.Contains(Blocks("README.md"), b => b.Name == "readme-example");
     }
 
-    private sealed record Block(int Line, string? Name, string Code);
+    /// <summary>The Markdown file whose whole-file blocks a test executes (GuideTests).</summary>
+    private const string ExecutedGuide = "docs/getting-started.md";
+
+    private sealed record Block(int Line, string? Name, string Code, bool WholeFile = false);
 
     /// <summary>What is wrong with <paramref name="block"/>, or null when it shows its region exactly.</summary>
     private static string? Problem(string file, Block block) =>
-        block.Name is null
+        block.WholeFile
+            ? file == ExecutedGuide ? null : $"{file}:{block.Line}: a <!-- file: --> block outside {ExecutedGuide}, which no test executes. Use a snippet."
+        : block.Name is null
             ? $"{file}:{block.Line}: a C# block without a snippet marker. Move the code into a #region of tests/PgTenancy.Docs.Tests/Snippets and put <!-- snippet: name --> above a ```csharp block."
             : !Regions.TryGetValue(block.Name, out var region)
                 ? $"{file}:{block.Line}: snippet '{block.Name}' has no #region in tests/PgTenancy.Docs.Tests/Snippets."
@@ -76,7 +83,8 @@ public sealed partial class DocsSnippetTests
 
             var end = Array.FindIndex(lines, i + 1, l => l.Trim() == "```");
             var marker = i > 0 ? SnippetMarker().Match(lines[i - 1]) : Match.Empty;
-            blocks.Add(new Block(i + 1, marker.Success ? marker.Groups[1].Value : null, string.Join("\n", lines[(i + 1)..end])));
+            var wholeFile = i > 0 && FileMarker().IsMatch(lines[i - 1]);
+            blocks.Add(new Block(i + 1, marker.Success ? marker.Groups[1].Value : null, string.Join("\n", lines[(i + 1)..end]), wholeFile));
             i = end;
         }
 
@@ -110,6 +118,9 @@ public sealed partial class DocsSnippetTests
 
     [GeneratedRegex(@"^\s*<!-- snippet: ([a-z0-9-]+) -->\s*$")]
     private static partial Regex SnippetMarker();
+
+    [GeneratedRegex(@"^\s*<!-- file: \S+ -->\s*$")]
+    private static partial Regex FileMarker();
 
     [GeneratedRegex(@"^\s*#region ([a-z0-9-]+)\s*$")]
     private static partial Regex RegionStart();

@@ -47,16 +47,3 @@ internal sealed class AppRolePrivileges : Migration
     }
     #endregion
 }
-
-/// <summary>Compiled, never run: the getting-started guide's design-time factory.</summary>
-internal sealed class ShopContextFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<ShopContext>
-{
-    #region gs-design-time-factory
-    // What `dotnet ef` builds the context with: the model and the roles the policies are for. It never connects.
-    public ShopContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<ShopContext>()
-            .UseNpgsql("Host=design-time-only")
-            .UseTenancy(o => o.PolicyRoles("shop_app"))
-            .Options);
-    #endregion
-}
