@@ -13,6 +13,9 @@ public sealed class PackedFeed : IAsyncLifetime
     public static readonly string[] PackageIds =
         ["PgTenancy", "PgTenancy.EntityFrameworkCore", "PgTenancy.AspNetCore", "PgTenancy.Doctor", "PgTenancy.Testing", "PgTenancy.Tool"];
 
+    /// <summary>The <c>dotnet new</c> template package: no library, no symbols; TemplateTests checks it.</summary>
+    public const string TemplatePackageId = "PgTenancy.Templates";
+
     public string Root { get; } = Directory.CreateTempSubdirectory("pgtenancy-consumer-").FullName;
 
     public string Folder => Path.Combine(Root, "feed");
