@@ -34,6 +34,13 @@ public static class TenancyDoctor
         return pgBouncer is null ? report : report with { Results = [.. report.Results, .. PgBouncerChecks.Run(pgBouncer, options.AppRole)] };
     }
 
+    /// <summary>
+    /// Runs the checks with the given ids only: for the isolation kit's catalog oracle, which enforces the same rules
+    /// through this one implementation.
+    /// </summary>
+    internal static Task<DoctorReport> RunChecksAsync(NpgsqlDataSource dataSource, DoctorOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        RunAsync(dataSource, [.. CheckCatalog.All.Where(c => ids.Contains(c.Definition.Id))], _ => options, cancellationToken);
+
     /// <summary>The checks the application can run about itself, connected as its own role (see <see cref="CheckOwnRoleAsync"/>).</summary>
     private static readonly string[] OwnRoleCheckIds = ["ROLE-01", "ROLE-02", "ROLE-03", "ROLE-06", "RLS-01"];
 

@@ -52,6 +52,7 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     [InlineData("RLS-08", "public.keyed_without_rls keyed_without_rls_sku_key", "unique key without the tenant column")]
     [InlineData("RLS-08", "public.leaky leaky_lower_code", "unique index without the tenant column")]
     [InlineData("RLS-09", "role insecure_app in database doctor_insecure", "app.tenant_id")]
+    [InlineData("RLS-10", "public.loose.tenant_id", "nondeterministic collation case_insensitive")]
     [InlineData("SIG-01", "public.leaky policy strict_setting", "raw tenant setting")]
     [InlineData("SIG-02", "pgtenancy.verified_tenant(text)", "is not SECURITY DEFINER; has no pinned search_path")]
     [InlineData("SIG-02", "pgtenancy.tenant_keys", "can be read or changed by insecure_app")]

@@ -107,6 +107,9 @@ public sealed class DoctorFixture : IAsyncLifetime
             CREATE TABLE public.leaky_child (tenant_id uuid NOT NULL, code text REFERENCES public.leaky (code));
             CREATE UNIQUE INDEX leaky_lower_code ON public.leaky (lower(code));
             CREATE TABLE public.keyed_without_rls (tenant_id uuid NOT NULL, id int, sku text UNIQUE, PRIMARY KEY (tenant_id, id));
+            -- Text tenants under a case-insensitive collation: 'acme' and 'ACME' are one tenant to the policy's =.
+            CREATE COLLATION case_insensitive (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            CREATE TABLE public.loose (tenant_id text COLLATE case_insensitive NOT NULL, id int, PRIMARY KEY (tenant_id, id));
             -- As EF Core names columns by default: still a tenant table.
             CREATE TABLE public."Leaks" ("TenantId" uuid NOT NULL, "Id" int);
             GRANT SELECT, TRUNCATE ON public."Leaks" TO {InsecureApp};

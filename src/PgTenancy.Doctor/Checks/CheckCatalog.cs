@@ -220,6 +220,14 @@ internal static class CheckCatalog
             WHERE (s.setdatabase = 0 OR d.datname = current_database())
               AND (cfg ~ '^(pgaudit\.|row_security=|session_replication_role=)' OR split_part(cfg, '=', 1) = @tenant_setting)
             """),
+        new(new("RLS-10", "A tenant column compares loosely: its collation is nondeterministic", Severity.High,
+                "Under a nondeterministic (case- or accent-insensitive) collation, tenant ids that differ — 'acme' and 'ACME', or the composed and decomposed forms of 'café' — compare equal, so the policy's = lets one tenant see the other's rows.",
+                "ALTER TABLE <table> ALTER COLUMN <tenant> TYPE text COLLATE \"C\" (or another deterministic collation), and normalize tenant ids where they are issued."),
+            $"""
+            SELECT c.oid::regclass::text || '.' || pg_catalog.quote_ident(ta.attname), 'uses the nondeterministic collation ' || co.collname
+            FROM pg_catalog.pg_collation co, {TenantTables}
+              AND co.oid = ta.attcollation AND NOT co.collisdeterministic
+            """),
         new(new("SIG-01", "The tenant is bound unsigned, or a tenant policy does not verify the signed tenant", Severity.High,
                 "Unsigned, the policies trust a setting that any statement of the application role may set: an injection (even in one statement) or a session with the role's password binds any tenant. With verification installed, a policy that still reads the raw setting is such a way in.",
                 "Install verification (migrationBuilder.InstallTenantVerification()), sign with UseTenancy(o => o.SigningKey(…)) or TenancyOptions.SigningKey, and make every tenant policy verified (docs/security.md)."),
