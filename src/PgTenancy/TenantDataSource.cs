@@ -24,6 +24,9 @@ namespace PgTenancy;
 public sealed class TenantDataSource : DbDataSource
 {
     private readonly NpgsqlDataSource _inner;
+
+    /// <summary>The wrapped pool, which binds nothing (for the isolation kit's unbound probes).</summary>
+    internal NpgsqlDataSource Inner => _inner;
     private readonly TenantBinding _binding;
 
     /// <summary>Wraps <paramref name="inner"/>, which should connect as the application role (not the tables' owner).</summary>

@@ -1,11 +1,16 @@
-using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 
 namespace PgTenancy.Testing.Isolation;
 
 /// <summary>The FsCheck generator and shrinker of <see cref="IsolationCase"/>s.</summary>
-internal sealed class CaseGenerator(IsolationOptions options, TenantIdKind tenantKind, int tableCount, bool entityFramework, bool pgBouncer)
+/// <param name="options">What to generate.</param>
+/// <param name="tenantKind">The tenants' kind.</param>
+/// <param name="tenantRange">For integer tenants, the values the narrowest tenant column holds.</param>
+/// <param name="tableCount">How many tables the operations choose from.</param>
+/// <param name="entityFramework">Whether EF Core operations may be generated.</param>
+/// <param name="pgBouncer">Whether cases may run through PgBouncer.</param>
+internal sealed class CaseGenerator(IsolationOptions options, TenantIdKind tenantKind, (long Min, long Max) tenantRange, int tableCount, bool entityFramework, bool pgBouncer)
 {
     private static readonly OperationKind[] EfKinds =
         [OperationKind.EfLinqRead, OperationKind.EfFind, OperationKind.EfSaveChanges, OperationKind.EfUpdate, OperationKind.EfRemove, OperationKind.EfExecuteUpdate, OperationKind.EfExecuteDelete];
@@ -16,7 +21,7 @@ internal sealed class CaseGenerator(IsolationOptions options, TenantIdKind tenan
     {
         var chosen = options.Operations;
         var kinds = new List<OperationKind>();
-        Add(IsolationOperations.Reads, OperationKind.ReadAll, OperationKind.ReadByKey);
+        Add(IsolationOperations.Reads, OperationKind.ReadAll, OperationKind.ReadByKey, OperationKind.ReadPartition, OperationKind.Unbound);
         Add(IsolationOperations.Writes, OperationKind.Insert, OperationKind.InsertBatch, OperationKind.Update, OperationKind.Delete);
         Add(IsolationOperations.CrossTenantWrites, OperationKind.InsertForOtherTenant, OperationKind.MoveToOtherTenant, OperationKind.UpdateOtherTenantsKey, OperationKind.DeleteOtherTenantsKey);
         Add(IsolationOperations.ForeignKeyProbes, OperationKind.ForeignKeyToOtherTenant);
@@ -48,27 +53,29 @@ internal sealed class CaseGenerator(IsolationOptions options, TenantIdKind tenan
             from other in Gen.Choose(0, 9)
             from count in Gen.Choose(1, 3)
             select new Operation(kind, table, pick, other, count);
+        // One id more than the case's tenants: the tenant outside the case, whose rows nobody may see or change.
         return
             from tenantCount in Gen.Choose(2, options.MaxTenants)
-            from baseId in Gen.Choose(1, 999_999)
+            from family in Gen.Choose(0, TenantFamilies.Count(tenantKind) - 1)
+            from stem in Gen.Choose(1, 999_999)
+            from order in Gen.Choose(0, int.MaxValue)
             from seedRows in Gen.ArrayOf(Gen.ArrayOf(Gen.Choose(0, options.MaxRowsPerTenant), tableCount), tenantCount)
+            from bystanderRows in Gen.Choose(0, 2)
             from scripts in Gen.ArrayOf(Gen.NonEmptyListOf(operation).Select(l => l.Take(options.MaxOperations).ToArray()), tenantCount)
             from throughPgBouncer in pgBouncer ? Gen.Elements(true, false) : Gen.Constant(false)
             from concurrent in options.Concurrent ? Gen.Elements(true, true, false) : Gen.Constant(false)
+            let ids = TenantFamilies.Ids(tenantKind, family, stem, tenantCount + 1, order, tenantRange)
             select new IsolationCase(
-                [.. Enumerable.Range(0, tenantCount).Select(i => Tenant(baseId, i))],
+                ids[..tenantCount],
                 seedRows,
                 [.. scripts.Select((ops, i) => new TenantScript(i, ops))],
                 throughPgBouncer,
-                concurrent);
+                concurrent)
+            {
+                Outsider = ids[tenantCount],
+                BystanderRows = bystanderRows,
+            };
     }
-
-    private TenantId Tenant(int baseId, int index) => tenantKind switch
-    {
-        TenantIdKind.Uuid => TenantId.From(new Guid(baseId, (short)index, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, (byte)index)),
-        TenantIdKind.BigInt => TenantId.From((baseId * 16L) + index),
-        _ => TenantId.FromText(string.Create(CultureInfo.InvariantCulture, $"tenant-{baseId}-{index}")),
-    };
 
     /// <summary>Smaller cases first: fewer tenants, then fewer operations (halves, then one at a time), then fewer seed rows, then sequential and direct.</summary>
     private static IEnumerable<IsolationCase> Shrink(IsolationCase c)
@@ -107,6 +114,11 @@ internal sealed class CaseGenerator(IsolationOptions options, TenantIdKind tenan
                     yield return c with { SeedRows = rows };
                 }
             }
+        }
+
+        if (c.BystanderRows > 0)
+        {
+            yield return c with { BystanderRows = c.BystanderRows - 1 };
         }
 
         if (c.Concurrent)

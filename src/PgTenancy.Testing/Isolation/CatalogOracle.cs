@@ -5,10 +5,13 @@ using PgTenancy.Catalog;
 namespace PgTenancy.Testing.Isolation;
 
 /// <summary>
-/// The catalog oracle: before any case runs, every tenant table must have RLS enabled and forced, a policy for the
-/// app role with a USING and a WITH CHECK on the tenant column, and no privilege that bypasses RLS; the app role must
-/// not be a superuser, BYPASSRLS, the owner or a member of it, nor a member of any superuser or BYPASSRLS role. Keys without the tenant column are reported as the
-/// options say. Each finding names the object and the fix.
+/// The catalog oracle: before any case runs, every tenant table — and every partition of one, which a statement can
+/// name directly — must have RLS enabled and forced, a policy for the app role with a USING and a WITH CHECK on the
+/// tenant column, and no privilege that bypasses RLS; the app role must not be a superuser, BYPASSRLS, the owner or a
+/// member of it, nor a member of any superuser or BYPASSRLS role. Around the tables, the doctor's own rules (one
+/// implementation) for views that read as their owner, SECURITY DEFINER functions the app can call, a tenant pinned as
+/// a role's or database's default, and tenant columns under a nondeterministic collation. Keys without the tenant
+/// column are reported as the options say. Each finding names the object and the fix.
 /// </summary>
 internal static partial class CatalogOracle
 {
@@ -66,6 +69,17 @@ internal static partial class CatalogOracle
         foreach (var table in tables)
         {
             await CheckTableAsync(oracle, appRole, settingName, table, errors, cancellationToken).ConfigureAwait(false);
+            // A partition the app role holds no privilege on is reached only through its parent, under the parent's policies.
+            foreach (var partition in table.Partitions)
+            {
+                var reachable = await OracleSql.QueryAsync(oracle, "SELECT pg_catalog.has_table_privilege($1, format('%I.%I', $2, $3)::regclass, 'SELECT, INSERT, UPDATE, DELETE')",
+                    [appRole, partition.Schema, partition.Name], cancellationToken).ConfigureAwait(false);
+                if ((bool)reachable[0][0]!)
+                {
+                    await CheckTableAsync(oracle, appRole, settingName, table.AsPartition(partition), errors, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             var keyFindings = (keysWithoutTenant == IsolationSeverity.Error ? errors : warnings);
             if (keysWithoutTenant != IsolationSeverity.Off)
             {
@@ -73,7 +87,27 @@ internal static partial class CatalogOracle
             }
         }
 
+        errors.AddRange(await DoctorRulesAsync(oracle, appRole, settingName, tables, cancellationToken).ConfigureAwait(false));
         return (errors, warnings);
+    }
+
+    /// <summary>The doctor's checks of the objects around the tenant tables, run through the doctor itself.</summary>
+    private static readonly string[] DoctorCheckIds = ["RLS-05", "RLS-06", "RLS-09", "RLS-10"];
+
+    private static async Task<IEnumerable<string>> DoctorRulesAsync(
+        NpgsqlDataSource oracle, string appRole, string settingName, TableShape[] tables, CancellationToken cancellationToken)
+    {
+        var findings = new List<string>();
+        foreach (var tenantColumn in tables.Select(t => t.TenantColumn).Distinct(StringComparer.Ordinal))
+        {
+            var options = new PgTenancy.Doctor.DoctorOptions { AppRole = appRole, TenantColumn = tenantColumn, SettingName = settingName };
+            var report = await PgTenancy.Doctor.TenancyDoctor.RunChecksAsync(oracle, options, DoctorCheckIds, cancellationToken).ConfigureAwait(false);
+            findings.AddRange(from result in report.Results
+                              from finding in result.Findings
+                              select $"{finding.Subject} {finding.Message} ({result.Check.Id}: {result.Check.Title}). {result.Check.Remediation}");
+        }
+
+        return findings.Distinct(StringComparer.Ordinal);
     }
 
     private static async Task CheckTableAsync(NpgsqlDataSource oracle, string appRole, string settingName, TableShape table, List<string> errors, CancellationToken cancellationToken)

@@ -12,6 +12,23 @@ namespace PgTenancy.Testing.Isolation;
 internal sealed partial class ContextSqlChannel<TContext>(IDbContextFactory<TContext> factory, string? connectionString) : ISqlChannel
     where TContext : DbContext
 {
+    /// <summary>
+    /// A copy of the context's connection (same data source and credentials), used without the context: ADO.NET
+    /// commands on it pass no EF Core interceptor, so nothing binds them.
+    /// </summary>
+    public ISqlChannel Unbound => new DataSourceChannel(async cancellationToken =>
+    {
+        var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection copy;
+        await using (context.ConfigureAwait(false))
+        {
+            copy = (NpgsqlConnection)((ICloneable)context.Database.GetDbConnection()).Clone();
+        }
+
+        await copy.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return copy;
+    });
+
     public async Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken)
     {
         var context = await ContextFactory.CreateAsync(factory, connectionString, cancellationToken).ConfigureAwait(false);

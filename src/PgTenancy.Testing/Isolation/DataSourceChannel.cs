@@ -3,8 +3,35 @@ using System.Data.Common;
 namespace PgTenancy.Testing.Isolation;
 
 /// <summary>Sends SQL through a <see cref="DbDataSource"/> (normally a <see cref="TenantDataSource"/>), one connection per call, as an application would.</summary>
-internal sealed class DataSourceChannel(DbDataSource dataSource) : ISqlChannel
+internal sealed class DataSourceChannel : ISqlChannel
 {
+    private readonly Func<CancellationToken, ValueTask<DbConnection>> _open;
+    private readonly Func<ISqlChannel> _unbound;
+
+    public DataSourceChannel(DbDataSource dataSource)
+    {
+        _open = dataSource.OpenConnectionAsync;
+        // A TenantDataSource's own pool, without PgTenancy's binding; of any other data source, a connection it creates
+        // and the kit opens itself, so that no hook on its OpenConnection runs.
+        _unbound = () => dataSource is TenantDataSource tenant
+            ? new DataSourceChannel(tenant.Inner)
+            : new DataSourceChannel(async cancellationToken =>
+            {
+                var connection = dataSource.CreateConnection();
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return connection;
+            });
+    }
+
+    /// <summary>A channel over connections that <paramref name="open"/> opens, which bind nothing.</summary>
+    public DataSourceChannel(Func<CancellationToken, ValueTask<DbConnection>> open)
+    {
+        _open = open;
+        _unbound = () => this;
+    }
+
+    public ISqlChannel Unbound => _unbound();
+
     public Task<List<string?[]>> QueryAsync(Statement statement, CancellationToken cancellationToken) =>
         WithCommandAsync(statement, async command =>
         {
@@ -20,7 +47,7 @@ internal sealed class DataSourceChannel(DbDataSource dataSource) : ISqlChannel
 
     public async Task<List<List<string?[]>>> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var batch = connection.CreateBatch();
@@ -53,7 +80,7 @@ internal sealed class DataSourceChannel(DbDataSource dataSource) : ISqlChannel
     /// <summary>Runs <paramref name="action"/> on a command for <paramref name="statement"/>, on a connection of its own.</summary>
     private async Task<T> WithCommandAsync<T>(Statement statement, Func<DbCommand, Task<T>> action, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var command = connection.CreateCommand();

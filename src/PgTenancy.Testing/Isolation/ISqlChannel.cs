@@ -19,6 +19,12 @@ internal interface ISqlChannel
     /// <summary>Runs one statement without rows (no RETURNING, as an attacker would send it); returns the rows affected.</summary>
     Task<int> ExecuteAsync(Statement statement, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The same app role on the same path (direct or through PgBouncer), with no binding at all: a plain connection, as
+    /// a leaked password or a code path that bypasses PgTenancy would use.
+    /// </summary>
+    ISqlChannel Unbound { get; }
+
     /// <summary>Runs statements in one batch (one round trip, one implicit transaction); returns each one's rows.</summary>
     Task<List<List<string?[]>>> BatchAsync(IReadOnlyList<Statement> statements, CancellationToken cancellationToken);
 }

@@ -16,6 +16,8 @@ internal enum OperationKind
     DeleteOtherTenantsKey,
     ForeignKeyToOtherTenant,
     UniqueKeyProbe,
+    ReadPartition,
+    Unbound,
     EfLinqRead,
     EfFind,
     EfSaveChanges,
@@ -37,8 +39,16 @@ internal sealed record TenantScript(int Tenant, Operation[] Operations);
 /// <summary>A generated case: tenants, the rows each starts with per table, each tenant's operations, and how they run.</summary>
 internal sealed record IsolationCase(TenantId[] Tenants, int[][] SeedRows, TenantScript[] Scripts, bool ThroughPgBouncer, bool Concurrent)
 {
+    /// <summary>A tenant id that runs no statement: its rows (and rows with a NULL tenant, where the column allows them) are seeded for nobody to see or change.</summary>
+    public TenantId? Outsider { get; init; }
+
+    /// <summary>How many rows per table the outsider, and the NULL tenant, start with.</summary>
+    public int BystanderRows { get; init; }
+
     public int OperationCount => Scripts.Sum(s => s.Operations.Length);
 
     public override string ToString() =>
-        $"{Tenants.Length} tenants, {OperationCount} operations{(ThroughPgBouncer ? ", through PgBouncer" : "")}{(Concurrent ? ", concurrent" : "")}";
+        $"{Tenants.Length} tenants ({string.Join(", ", Tenants.Select(t => t.Value))}), {OperationCount} operations"
+        + (BystanderRows > 0 ? $", {BystanderRows} row(s) per table outside the case's tenants" : "")
+        + $"{(ThroughPgBouncer ? ", through PgBouncer" : "")}{(Concurrent ? ", concurrent" : "")}";
 }

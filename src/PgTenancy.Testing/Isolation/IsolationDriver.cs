@@ -58,8 +58,14 @@ internal sealed class IsolationDriver(
 
         // With a signing key the setting holds a token: the probe reads the tenant the policies see, the verified one.
         var verifier = tenancy.SigningKey is null ? null : PgTenancy.Binding.VerificationSql.VerifyFunction(tenancy);
-        var runner = new CaseRunner(shapes, oracle, tenancy.SettingName, verifier, options.KeysWithoutTenant);
-        var generator = new CaseGenerator(options, tenantKind, shapes.Length, entityFramework, options.PgBouncerConnectionString is not null);
+        var sideEffects = await ShapeReader.SideEffectObjectsAsync(oracle, tables, cancellationToken).ConfigureAwait(false);
+        if (sideEffects.Length > 0)
+        {
+            options.Log?.Invoke($"Triggers or rules write on their own ({string.Join("; ", sideEffects)}): tenants take turns, and each step's writes are attributed to its tenant.");
+        }
+
+        var runner = new CaseRunner(shapes, oracle, tenancy.SettingName, verifier, options.KeysWithoutTenant, sideEffects);
+        var generator = new CaseGenerator(options, tenantKind, TenantRange(shapes), shapes.Length, entityFramework, options.PgBouncerConnectionString is not null);
         if (generator.Kinds().Length == 0)
         {
             throw new ArgumentException("IsolationOptions.Operations holds only EntityFramework, which the ADO.NET entry point cannot run: add Reads, Writes or another kind.");
@@ -131,6 +137,15 @@ internal sealed class IsolationDriver(
         var report = new IsolationReport(casesRun, skipped, operations, clock.Elapsed, [.. tables.Select(t => t.ToString())], warnings);
         options.Log?.Invoke("Tenant isolation holds: " + report);
         return report;
+    }
+
+    /// <summary>The integer tenants every tenant column holds: the narrowest column's range (a wider id could not be seeded).</summary>
+    private static (long Min, long Max) TenantRange(TableShape[] shapes)
+    {
+        var types = shapes.Select(s => s.Column(s.TenantColumn).Type).ToList();
+        return types.Contains("smallint") ? (short.MinValue, short.MaxValue)
+            : types.Contains("integer") ? (int.MinValue, int.MaxValue)
+            : (long.MinValue, long.MaxValue);
     }
 
     private static async Task RequireOracleRoleAsync(NpgsqlDataSource oracle, CancellationToken cancellationToken)

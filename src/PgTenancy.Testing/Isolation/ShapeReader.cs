@@ -31,6 +31,35 @@ internal static class ShapeReader
         FROM pg_constraint c WHERE c.conrelid = $1::oid AND c.contype = 'f' ORDER BY c.conname
         """;
 
+    // Every partition below a partitioned table, at any depth (pg_partition_tree includes the table itself).
+    private const string PartitionsSql = """
+        SELECT n.nspname::text, c.relname::text
+        FROM pg_partition_tree($1::oid) t JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE t.relid <> $1::oid
+        ORDER BY t.level, c.relname
+        """;
+
+    // Triggers and rules on the tables: objects that write rows on their own, whose effects the runner attributes.
+    private const string SideEffectsSql = """
+        SELECT format('trigger %I on %s', tg.tgname, tg.tgrelid::regclass) FROM pg_trigger tg WHERE tg.tgrelid = ANY ($1::oid[]) AND NOT tg.tgisinternal
+        UNION ALL
+        SELECT format('rule %I on %s', r.rulename, r.ev_class::regclass) FROM pg_rewrite r WHERE r.ev_class = ANY ($1::oid[]) AND r.rulename <> '_RETURN'
+        ORDER BY 1
+        """;
+
+    /// <summary>The triggers and rules on <paramref name="tables"/>, named for findings ("trigger audit on public.orders").</summary>
+    public static async Task<string[]> SideEffectObjectsAsync(NpgsqlDataSource oracle, IReadOnlyList<TenantTable> tables, CancellationToken cancellationToken)
+    {
+        var oids = new long[tables.Count];
+        for (var i = 0; i < tables.Count; i++)
+        {
+            oids[i] = await OidAsync(oracle, tables[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = await OracleSql.QueryAsync(oracle, SideEffectsSql, [oids], cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => (string)r[0]!)];
+    }
+
     public static async Task<TableShape[]> ReadAsync(NpgsqlDataSource oracle, IReadOnlyList<TenantTable> tables, CancellationToken cancellationToken)
     {
         var oids = new long[tables.Count];
@@ -104,7 +133,9 @@ internal static class ShapeReader
             }
         }
 
-        var shape = new TableShape(table, QuotedName(table), columns, keyColumnsWithoutTenant, [.. foreignKeys], [.. uniqueKeys]);
+        var partitions = (await OracleSql.QueryAsync(oracle, PartitionsSql, [oid], cancellationToken).ConfigureAwait(false))
+            .Select(r => new TenantTable((string)r[1]!, table.TenantColumn, (string)r[0]!)).ToArray();
+        var shape = new TableShape(table, QuotedName(table), columns, keyColumnsWithoutTenant, [.. foreignKeys], [.. uniqueKeys]) { Partitions = partitions };
         var unsupported = columns.FirstOrDefault(c => c.Kind == ValueKind.Unsupported && !c.Nullable && !c.ServerSupplied);
         if (unsupported is not null)
         {
@@ -128,7 +159,7 @@ internal static class ShapeReader
         _ => ValueKind.Unsupported,
     };
 
-    private static string QuotedName(TenantTable table) => $"{Quote(table.Schema)}.{Quote(table.Name)}";
+    public static string QuotedName(TenantTable table) => $"{Quote(table.Schema)}.{Quote(table.Name)}";
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

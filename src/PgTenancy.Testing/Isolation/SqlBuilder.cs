@@ -9,6 +9,14 @@ internal static class SqlBuilder
     public static Statement SelectAll(TableShape table) =>
         new($"SELECT {SelectList(table)} FROM {table.Sql}", []);
 
+    /// <summary>Every row of <paramref name="relation"/>, a partition of <paramref name="table"/>, queried directly.</summary>
+    public static Statement SelectAllFrom(TableShape table, string relation) =>
+        new($"SELECT {SelectList(table)} FROM {relation}", []);
+
+    /// <summary>An UPDATE without WHERE that changes nothing (the tenant column set to itself): how many rows the statement may reach.</summary>
+    public static Statement TouchEveryRow(TableShape table) =>
+        new($"UPDATE {table.Sql} SET {ShapeReader.Quote(table.TenantColumn)} = {ShapeReader.Quote(table.TenantColumn)}", []);
+
     /// <summary>The metamorphic twin of <see cref="SelectAll"/>: the same read, with the tenant filter spelled out, for the oracle role.</summary>
     public static Statement SelectAllOf(TableShape table, TenantId tenant) =>
         new($"SELECT {SelectList(table)} FROM {table.Sql} WHERE {Cast(table, table.TenantColumn, 1)}", [tenant.Value]);

@@ -40,6 +40,12 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
             case OperationKind.ReadByKey:
                 await ReadByKeyAsync(table, cancellationToken).ConfigureAwait(false);
                 break;
+            case OperationKind.ReadPartition:
+                await ReadPartitionAsync(table, cancellationToken).ConfigureAwait(false);
+                break;
+            case OperationKind.Unbound:
+                await UnboundAsync(table, cancellationToken).ConfigureAwait(false);
+                break;
             case OperationKind.ReadSetting:
                 await ReadSettingAsync(cancellationToken).ConfigureAwait(false);
                 break;

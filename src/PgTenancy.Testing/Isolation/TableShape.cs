@@ -36,6 +36,12 @@ internal sealed record TableShape(
     ForeignKeyShape[] ForeignKeys,
     UniqueKeyShape[] UniqueKeys)
 {
+    /// <summary>The partitions of a partitioned table, at every level; empty for a plain table.</summary>
+    public TenantTable[] Partitions { get; init; } = [];
+
+    /// <summary>This table's shape under the name of one of its partitions (same columns and keys), for the catalog rules.</summary>
+    public TableShape AsPartition(TenantTable partition) => this with { Table = partition, Sql = ShapeReader.QuotedName(partition), Partitions = [] };
+
     public string TenantColumn => Table.TenantColumn;
 
     public ColumnShape Column(string name) => Columns.First(c => c.Name == name);

@@ -75,6 +75,19 @@ internal sealed class TenantModel(TenantId tenant, int index, TableShape[] table
         }
     }
 
+    /// <summary>Makes <paramref name="rows"/> the tenant's rows of <paramref name="table"/>, as the oracle read them.</summary>
+    public void Replace(int table, IEnumerable<string?[]> rows)
+    {
+        lock (_lock)
+        {
+            _rows[table].Clear();
+            foreach (var row in rows)
+            {
+                _rows[table][KeyOf(tables[table], row)] = row;
+            }
+        }
+    }
+
     public void Remove(int table, string key)
     {
         lock (_lock)

@@ -20,7 +20,7 @@ internal sealed class SessionBindingDataSource(NpgsqlDataSource inner) : DbDataS
     {
         var connection = await inner.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("SELECT set_config('app.tenant_id', $1, false)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = TenantScope.Current!.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = TenantScope.Current?.Value ?? "" });   // no tenant: an empty setting
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

@@ -24,7 +24,9 @@ internal sealed class ShopModel : IAsyncDisposable
 
     public IReadOnlyList<TenantTable> Tables { get; }
 
-    public static async Task<ShopModel> CreateAsync(PostgresServer server, TenantIdKind kind = TenantIdKind.Uuid, string mutation = "", string[]? tables = null)
+    /// <param name="extraTables">Tables the mutation creates, verified with the shop's.</param>
+    public static async Task<ShopModel> CreateAsync(
+        PostgresServer server, TenantIdKind kind = TenantIdKind.Uuid, string mutation = "", string[]? tables = null, string[]? extraTables = null)
     {
         tables ??= ShopSchema.Tables;
         var database = await server.CreateDatabaseAsync();
@@ -37,7 +39,7 @@ internal sealed class ShopModel : IAsyncDisposable
             await Db.ExecuteAsync(database.AdminConnectionString, mutation.Replace("{app}", database.AppRole, StringComparison.Ordinal).Replace("{owner}", database.OwnerRole, StringComparison.Ordinal));
         }
 
-        return new ShopModel(database, tenancy, tables);
+        return new ShopModel(database, tenancy, [.. tables, .. extraTables ?? []]);
     }
 
     /// <summary>The application's data source: a small pool for the app role, bound by PgTenancy.</summary>
