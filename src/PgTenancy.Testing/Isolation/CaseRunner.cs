@@ -202,8 +202,9 @@ internal sealed class CaseRunner(
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or FormatException)
         {
             // Two of the case's tenants that collide on a key that includes the tenant column: the column compares them as equal.
-            var collision = e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
-                ? $" The case's tenants ({string.Join(", ", @case.Tenants.Select(t => t.Value))}) differ, yet two of their rows collided on a unique key: if the key includes the tenant column, that column compares different tenant ids as equal (a nondeterministic collation, or a type that folds case or form), and the policy's = then lets one tenant see the other's rows."
+            var collision = e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique
+                ? $" The case's tenants ({string.Join(", ", @case.Tenants.Select(t => t.Value))}) differ, and each tenant's seed rows are unique within it, yet two rows collided on {unique.ConstraintName ?? "a unique key"}: "
+                  + "a unique key or index that leaves out the tenant column is checked across tenants (a tenant learns whether another has a value); one that includes it collides only if the tenant column compares different tenant ids as equal (a nondeterministic collation), and the policy's = then lets one tenant see the other's rows."
                 : "";
             var finding = new Finding("seeding",
                 $"Seeding the case's rows as the oracle role failed: {e.Message}.{collision} The kit writes the rows each tenant starts with before any statement under test; a table it cannot fill (a CHECK, a trigger, a column type it does not know) needs IsolationOptions or a seed the schema accepts.",

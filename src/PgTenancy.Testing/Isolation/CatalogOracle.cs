@@ -220,6 +220,11 @@ internal static partial class CatalogOracle
             }
         }
 
+        foreach (var key in table.ExpressionKeys.Where(k => !k.IncludesTenant))
+        {
+            findings.Add($"Unique index \"{key.Name}\" on \"{table.Table}\" is on an expression without the tenant column: uniqueness is checked across tenants without row-level security, so a tenant learns whether another tenant has a value. Put the tenant column first: ({table.TenantColumn}, …).");
+        }
+
         foreach (var foreignKey in table.ForeignKeys.Where(f => !f.IncludesTenant))
         {
             findings.Add($"Foreign key \"{foreignKey.Name}\" from \"{table.Table}\" to \"{tables[foreignKey.ParentTable].Table}\" does not include the tenant column: it is checked without row-level security, so a row can point at another tenant's row. Reference ({table.TenantColumn}, {string.Join(", ", foreignKey.Columns)}) against a key that includes the parent's tenant column.");

@@ -103,12 +103,18 @@ internal static class ShapeReader
         }
 
         var uniqueKeys = new List<UniqueKeyShape>();
+        var expressionKeys = new List<UniqueKeyShape>();
         foreach (var row in await OracleSql.QueryAsync(oracle, IndexesSql, [oid], cancellationToken).ConfigureAwait(false))
         {
             var keyColumns = (string[])row[2]!;
             if (!(bool)row[3]!)
             {
                 uniqueKeys.Add(new UniqueKeyShape((string)row[0]!, keyColumns, (bool)row[1]!, keyColumns.Contains(table.TenantColumn)));
+            }
+            else
+            {
+                // On an expression (lower(email)): the kit cannot write colliding values on purpose, but the catalog rule holds.
+                expressionKeys.Add(new UniqueKeyShape((string)row[0]!, keyColumns, false, keyColumns.Contains(table.TenantColumn)));
             }
         }
 
@@ -135,7 +141,7 @@ internal static class ShapeReader
 
         var partitions = (await OracleSql.QueryAsync(oracle, PartitionsSql, [oid], cancellationToken).ConfigureAwait(false))
             .Select(r => new TenantTable((string)r[1]!, table.TenantColumn, (string)r[0]!)).ToArray();
-        var shape = new TableShape(table, QuotedName(table), columns, keyColumnsWithoutTenant, [.. foreignKeys], [.. uniqueKeys]) { Partitions = partitions };
+        var shape = new TableShape(table, QuotedName(table), columns, keyColumnsWithoutTenant, [.. foreignKeys], [.. uniqueKeys]) { Partitions = partitions, ExpressionKeys = [.. expressionKeys] };
         var unsupported = columns.FirstOrDefault(c => c.Kind == ValueKind.Unsupported && !c.Nullable && !c.ServerSupplied);
         if (unsupported is not null)
         {

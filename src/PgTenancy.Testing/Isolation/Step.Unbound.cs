@@ -115,7 +115,8 @@ internal sealed partial class Step
 
     private string UnboundCauses =>
         $"The policy matches rows when no tenant is bound (it must match none: compare with NULLIF(current_setting('{context.SettingName}', true), '') and nothing else), "
-        + $"or '{context.SettingName}' has a default for the role or database (ALTER ROLE … SET / ALTER DATABASE … SET: RESET it).";
+        + $"or '{context.SettingName}' has a default for the role or database (ALTER ROLE … SET / ALTER DATABASE … SET: RESET it), "
+        + "or row-level security does not apply: the table has it off, or the app role is a superuser, BYPASSRLS, or the table's owner without FORCE ROW LEVEL SECURITY.";
 
     private void RequireNothingUnbound(TableShape shape, string what, List<string?[]> rows)
     {

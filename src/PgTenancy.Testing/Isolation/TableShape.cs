@@ -36,6 +36,9 @@ internal sealed record TableShape(
     ForeignKeyShape[] ForeignKeys,
     UniqueKeyShape[] UniqueKeys)
 {
+    /// <summary>Unique indexes on expressions (their plain columns in <see cref="UniqueKeyShape.Columns"/>), for the catalog rule only.</summary>
+    public UniqueKeyShape[] ExpressionKeys { get; init; } = [];
+
     /// <summary>The partitions of a partitioned table, at every level; empty for a plain table.</summary>
     public TenantTable[] Partitions { get; init; } = [];
 

@@ -166,4 +166,7 @@ internal static class Mutation
         ALTER TABLE public.notes ALTER COLUMN tenant_id DROP NOT NULL;
         {{LooseUsing($"tenant_id = {BoundText}::uuid OR tenant_id IS NULL", $"tenant_id = {BoundText}::uuid")}}
         """;
+
+    /// <summary>A unique index on an expression without the tenant column: e-mail addresses unique across tenants, case-insensitively.</summary>
+    public const string ExpressionUniqueWithoutTenant = "CREATE UNIQUE INDEX customers_lower_email ON public.customers (lower(email));";
 }

@@ -29,6 +29,7 @@ public sealed class SurroundingsMutationTests(ServerFixture fixture)
         { "NULL-tenant rows shown to every tenant", TenantIdKind.Uuid, Mutation.NullTenantShared, [], "outside this case \\(NULL\\)" },
         { "a trigger that writes into every tenant's order with an id", TenantIdKind.Uuid, Mutation.CrossTenantTrigger, [], "changed .*rows.* in orders\\. Triggers and rules .*trigger total_order on order_lines" },
         { "a partition without row-level security", TenantIdKind.Uuid, Mutation.PartitionedEvents + Mutation.PartitionWithoutRls, ["events"], "partition of events" },
+        { "a unique index on an expression without the tenant column", TenantIdKind.Uuid, Mutation.ExpressionUniqueWithoutTenant, [], "customers_lower_email: a unique key or index that leaves out the tenant column" },
     };
 
     public static TheoryData<string, TenantIdKind, string, string[], string> CatalogMutations => new()
@@ -38,6 +39,7 @@ public sealed class SurroundingsMutationTests(ServerFixture fixture)
         { "a partition without row-level security", TenantIdKind.Uuid, Mutation.PartitionedEvents + Mutation.PartitionWithoutRls, ["events"], "Table \"events_1\" does not have row-level security enabled" },
         { "a view that reads as its owner", TenantIdKind.Uuid, Mutation.ViewAsOwner, [], "public.all_notes reads public.notes as its owner" },
         { "a SECURITY DEFINER function the app can call", TenantIdKind.Uuid, Mutation.DefinerFunction, [], "public.note_count() runs as" },
+        { "a unique index on an expression without the tenant column", TenantIdKind.Uuid, Mutation.ExpressionUniqueWithoutTenant, [], "Unique index \"customers_lower_email\" on \"customers\" is on an expression without the tenant column" },
     };
 
     [Theory]
