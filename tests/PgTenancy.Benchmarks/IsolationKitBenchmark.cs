@@ -8,9 +8,9 @@ using PgTenancy.TestSupport;
 namespace PgTenancy.Benchmarks;
 
 /// <summary>
-/// Cases per second of TenantIsolation.VerifyAsync on the five-table shop, directly and through PgBouncer, against
-/// the same number of cases on a one-table model (the baseline: reset, seed and oracles of the smallest model),
-/// interleaved round by round.
+/// Cases per second of TenantIsolation.VerifyAsync on the five-table shop, directly and through PgBouncer, and with an
+/// audit trigger (which makes the kit read every table back after each step), against the same number of cases on a
+/// one-table model (the baseline: reset, seed and oracles of the smallest model), interleaved round by round.
 /// </summary>
 internal static class IsolationKitBenchmark
 {
@@ -21,12 +21,16 @@ internal static class IsolationKitBenchmark
         await using var five = await server.CreateDatabaseAsync("kit_five_tables");
         await ShopSchema.CreateAsync(one, TenantIdKind.Uuid, ["notes"]);
         await ShopSchema.CreateAsync(five, TenantIdKind.Uuid, ShopSchema.Tables);
+        await using var audited = await server.CreateDatabaseAsync("kit_audited");
+        await ShopSchema.CreateAsync(audited, TenantIdKind.Uuid, ShopSchema.Tables);
+        await Db.ExecuteAsync(audited.AdminConnectionString, ShopSchema.AuditTrail(audited.OwnerRole, audited.AppRole));
 
         var variants = new (string Name, TestDatabase Database, string[] Tables, bool PgBouncer)[]
         {
             ("baseline: 1 table, direct", one, ["notes"], false),
             ("5 tables, direct", five, ShopSchema.Tables, false),
             ("5 tables, through PgBouncer", five, ShopSchema.Tables, true),
+            ("5 tables + audit trigger (each step attributed), direct", audited, [.. ShopSchema.Tables, "audit"], false),
         };
         var times = variants.Select(_ => new List<double>()).ToArray();
         var operations = new int[variants.Length];

@@ -27,6 +27,26 @@ public static class ShopSchema
         await TenancyInstaller.InstallAsync(owner, new TenancyOptions { TenantKind = kind });
     }
 
+    /// <summary>
+    /// A correct audit trail on the uuid shop, as SQL for a superuser: a tenant table <c>audit</c> and a trigger that writes
+    /// an audit row for the same tenant, as the invoking role, on every change of an order. Verify "audit" with the shop.
+    /// </summary>
+    public static string AuditTrail(string ownerRole, string appRole) => $$"""
+        SET ROLE "{{ownerRole}}";
+        CREATE TABLE public.audit (tenant_id uuid NOT NULL, id bigint GENERATED ALWAYS AS IDENTITY, operation text NOT NULL, order_id int NOT NULL, PRIMARY KEY (tenant_id, id));
+        ALTER TABLE public.audit ENABLE ROW LEVEL SECURITY; ALTER TABLE public.audit FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant_isolation ON public.audit FOR ALL TO "{{appRole}}"
+          USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)) WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid));
+        GRANT SELECT, INSERT ON public.audit TO "{{appRole}}";
+        CREATE FUNCTION public.audit_order() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+        BEGIN
+          INSERT INTO public.audit (tenant_id, operation, order_id) VALUES (COALESCE(NEW.tenant_id, OLD.tenant_id), TG_OP, COALESCE(NEW.id, OLD.id));
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER audit_order AFTER INSERT OR UPDATE OR DELETE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.audit_order();
+        RESET ROLE;
+        """;
+
     private static string Ddl(string table, string tenantType) => table switch
     {
         "customers" => $"""

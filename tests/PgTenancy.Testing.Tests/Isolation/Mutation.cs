@@ -1,3 +1,5 @@
+using PgTenancy.TestSupport;
+
 namespace PgTenancy.Testing.Tests.Isolation;
 
 /// <summary>
@@ -109,22 +111,8 @@ internal static class Mutation
         CREATE TRIGGER total_order AFTER INSERT ON public.order_lines FOR EACH ROW EXECUTE FUNCTION public.total_order();
         """;
 
-    /// <summary>A correct audit trail: every change of an order writes an audit row for the same tenant, as the app role (invoker).</summary>
-    public const string AuditTrigger = """
-        SET ROLE "{owner}";
-        CREATE TABLE public.audit (tenant_id uuid NOT NULL, id bigint GENERATED ALWAYS AS IDENTITY, operation text NOT NULL, order_id int NOT NULL, PRIMARY KEY (tenant_id, id));
-        ALTER TABLE public.audit ENABLE ROW LEVEL SECURITY; ALTER TABLE public.audit FORCE ROW LEVEL SECURITY;
-        CREATE POLICY tenant_isolation ON public.audit FOR ALL TO "{app}"
-          USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)) WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid));
-        GRANT SELECT, INSERT ON public.audit TO "{app}";
-        CREATE FUNCTION public.audit_order() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
-        BEGIN
-          INSERT INTO public.audit (tenant_id, operation, order_id) VALUES (COALESCE(NEW.tenant_id, OLD.tenant_id), TG_OP, COALESCE(NEW.id, OLD.id));
-          RETURN NULL;
-        END $$;
-        CREATE TRIGGER audit_order AFTER INSERT OR UPDATE OR DELETE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.audit_order();
-        RESET ROLE;
-        """;
+    /// <summary>A correct audit trail (<see cref="ShopSchema.AuditTrail"/>): every change of an order writes an audit row for the same tenant.</summary>
+    public static readonly string AuditTrigger = ShopSchema.AuditTrail("{owner}", "{app}");
 
     /// <summary>
     /// A tenant table partitioned by tenant, with the tenant policy on the parent and on each partition (a statement may
