@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Npgsql;
 using PgTenancy.Tool.Backups;
 
@@ -9,29 +10,38 @@ namespace PgTenancy.Tool;
 /// </summary>
 internal static class BackupCommand
 {
-    public const string Usage = """
-        pgtenancy backup key --output <key file>
-          Creates a backup key: 32 random bytes, base64, mode 0600. Keep a copy apart from the backups.
-
-        pgtenancy backup --connection <string> --key-file <file> --output <file>
-          pg_dump (custom format) of the connection's database, encrypted with AES-256-GCM as it streams.
-
-        pgtenancy backup verify --connection <string> --key-file <file> --input <file> [--tenant-column <name>]
-          Restores the backup into a scratch database on the same server (superuser connection to the source
-          database), compares every table's row count and checksum, per tenant where it has the tenant column
-          (default tenant_id), and drops the scratch database.
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    /// <summary>The <c>backup</c> command and its <c>key</c> and <c>verify</c> subcommands.</summary>
+    public static Command Definition(TextWriter output, TextWriter error)
     {
-        var verb = args.Count > 0 && args[0] is "key" or "verify" ? args[0] : "create";
-        var rest = verb == "create" ? args : [.. args.Skip(1)];
-        var options = CommandOptions.Parse(rest, ["--connection", "--key-file", "--output", "--input", "--tenant-column"], out var problem);
-        if (options is null)
+        var key = new Command("key", "Create a backup key: 32 random bytes, base64, mode 0600. Keep a copy apart from the backups.")
         {
-            return Fail(error, problem);
-        }
+            CommandOptions.Value("--output", "The key file to create (required)."),
+        };
+        key.SetAction((parsed, _) => RunAsync("key", new CommandOptions(parsed), output, error));
 
+        var verify = new Command("verify", "Restore a backup into a scratch database on the same server, compare every table's row count and checksum (per tenant where it has the tenant column) with the source, and drop the scratch database. Exit 0: it matches; 1: it differs; 2: the tool could not do its job.")
+        {
+            CommandOptions.Value("--connection", "A superuser connection string to the source database (required)."),
+            CommandOptions.Value("--key-file", "The backup key (required)."),
+            CommandOptions.Value("--input", "The backup file to verify (required)."),
+            CommandOptions.Value("--tenant-column", "The tenant column (default tenant_id)."),
+        };
+        verify.SetAction((parsed, _) => RunAsync("verify", new CommandOptions(parsed), output, error));
+
+        var backup = new Command("backup", "pg_dump (custom format) of the connection's database, encrypted with AES-256-GCM as it streams. Subcommands: key, verify.")
+        {
+            CommandOptions.Value("--connection", "An Npgsql connection string to the database (required)."),
+            CommandOptions.Value("--key-file", "The backup key (pgtenancy backup key --output <file> creates one; required)."),
+            CommandOptions.Value("--output", "The encrypted backup file to write (required)."),
+            key,
+            verify,
+        };
+        backup.SetAction((parsed, _) => RunAsync("create", new CommandOptions(parsed), output, error));
+        return backup;
+    }
+
+    private static async Task<int> RunAsync(string verb, CommandOptions options, TextWriter output, TextWriter error)
+    {
         try
         {
             switch (verb)

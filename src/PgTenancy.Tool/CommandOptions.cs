@@ -1,53 +1,40 @@
+using System.CommandLine;
+
 namespace PgTenancy.Tool;
 
 /// <summary>
-/// The options of a command: <c>--name value</c> pairs checked against the names it knows (a name may repeat; the
-/// last value wins where one is expected), and flags without a value.
+/// The options of a parsed command, read by name: what System.CommandLine parsed and validated, as the commands use it
+/// (an option that was not given is null, so a command can fall back to its input file or a default).
 /// </summary>
-internal sealed class CommandOptions
+internal sealed class CommandOptions(ParseResult result)
 {
-    private readonly Dictionary<string, List<string>> _values;
-
-    private CommandOptions(Dictionary<string, List<string>> values) => _values = values;
-
-    /// <summary>Parses <paramref name="args"/>; <paramref name="problem"/> says what is wrong when it returns null.</summary>
-    public static CommandOptions? Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> known, out string problem, IReadOnlyCollection<string>? flags = null)
+    /// <summary>An option with one value.</summary>
+    public static Option<string> Value(string name, string description, params string[] onlyFrom)
     {
-        var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        problem = "";
-        for (var i = 0; i < args.Count; i++)
+        var option = new Option<string>(name) { Description = description };
+        if (onlyFrom.Length > 0)
         {
-            if (flags?.Contains(args[i]) == true)
-            {
-                values[args[i]] = ["true"];
-                continue;
-            }
-
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
-            {
-                problem = $"'{args[i]}' is not an option with a value.";
-                return null;
-            }
-
-            if (!known.Contains(args[i]))
-            {
-                problem = $"unknown option {args[i]}.";
-                return null;
-            }
-
-            (values.TryGetValue(args[i], out var list) ? list : values[args[i]] = []).Add(args[++i]);
+            option.AcceptOnlyFromAmong(onlyFrom);
         }
 
-        return new CommandOptions(values);
+        return option;
     }
 
-    /// <summary>The option's last value, or null when it was not given.</summary>
-    public string? this[string name] => _values.TryGetValue(name, out var list) ? list[^1] : null;
+    /// <summary>An option that may be given several times, each with one value.</summary>
+    public static Option<string[]> Repeatable(string name, string description) =>
+        new(name) { Description = description + " Repeat for several." };
+
+    /// <summary>A flag without a value.</summary>
+    public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
+
+    /// <summary>The option's value, or null when it was not given.</summary>
+    public string? this[string name] => result.GetResult(name) is null ? null : result.GetValue<string>(name);
 
     /// <summary>Every value of a repeatable option, or null when it was not given.</summary>
-    public IReadOnlyList<string>? All(string name) => _values.GetValueOrDefault(name);
+    public IReadOnlyList<string>? All(string name) => result.GetResult(name) is null ? null : result.GetValue<string[]>(name);
 
-    public bool Has(string name) => _values.ContainsKey(name);
+    /// <summary>Whether a flag was given.</summary>
+    public bool Has(string name) => result.GetResult(name) is not null && result.GetValue<bool>(name);
 
     /// <summary>The value, or an error that names the option and what it is for.</summary>
     /// <exception cref="CommandLineException">The option was not given.</exception>

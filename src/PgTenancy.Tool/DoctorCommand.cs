@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Npgsql;
 using PgTenancy.Doctor;
 using PgTenancy.Doctor.Reporting;
@@ -14,31 +15,27 @@ internal static class DoctorCommand
     public const int Clean = 0;
     public const int FindingsFound = 1;
 
-    public const string Usage = """
-        pgtenancy doctor --app-role <role> [options]
-
-          --connection <string>    Npgsql connection string of a role that can read the catalog (superuser for every
-                                   check); default: the PGTENANCY_CONNECTION environment variable.
-          --app-role <role>        The role the application connects as (required).
-          --tenant-column <name>   The tenant column (default tenant_id).
-          --setting-name <name>    The tenant setting (default app.tenant_id).
-          --pgbouncer-config <file> Also check this pgbouncer.ini (auth, TLS both sides, listen address, consoles).
-          --format table|json|sarif|junit
-                                   Output format (default table).
-          --output <file>          Write the report to a file instead of standard output.
-          --fail-on <severity>     Exit 1 on findings at or above: info, low, medium, high (default), critical.
-          --baseline <file>        Known findings to leave out: one fingerprint per line (from a JSON report); # comments.
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, bool colour)
+    /// <summary>The <c>doctor</c> command, its options and its action.</summary>
+    public static Command Definition(TextWriter output, TextWriter error, bool colour)
     {
-        var options = CommandOptions.Parse(
-            args, ["--connection", "--app-role", "--tenant-column", "--setting-name", "--format", "--output", "--fail-on", "--baseline", "--pgbouncer-config"], out var problem);
-        if (options is null)
+        var command = new Command("doctor", "Audit a live server's hardening and row-level-security posture. Exit 0: nothing at or above --fail-on; 1: findings; 2: the tool could not do its job.")
         {
-            return Fail(error, problem);
-        }
+            CommandOptions.Value("--connection", $"Npgsql connection string of a role that can read the catalog (superuser for every check); default: the {ConnectionVariable} environment variable."),
+            CommandOptions.Value("--app-role", "The role the application connects as (required)."),
+            CommandOptions.Value("--tenant-column", "The tenant column (default tenant_id)."),
+            CommandOptions.Value("--setting-name", "The tenant setting (default app.tenant_id)."),
+            CommandOptions.Value("--pgbouncer-config", "Also check this pgbouncer.ini (auth, TLS both sides, listen address, consoles)."),
+            CommandOptions.Value("--format", "Output format (default table).", "table", "json", "sarif", "junit"),
+            CommandOptions.Value("--output", "Write the report to a file instead of standard output."),
+            CommandOptions.Value("--fail-on", "Exit 1 on findings at or above this severity (default high).", "info", "low", "medium", "high", "critical"),
+            CommandOptions.Value("--baseline", "Known findings to leave out: one fingerprint per line (from a JSON report); # comments."),
+        };
+        command.SetAction((parsed, _) => RunAsync(new CommandOptions(parsed), output, error, colour));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(CommandOptions options, TextWriter output, TextWriter error, bool colour)
+    {
         var connection = options["--connection"] ?? Environment.GetEnvironmentVariable(ConnectionVariable);
         if (string.IsNullOrWhiteSpace(connection))
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.RegularExpressions;
 using Npgsql;
 using PgTenancy.Tool.Backups;
@@ -7,24 +8,24 @@ namespace PgTenancy.Tool;
 /// <summary><c>pgtenancy export</c>: one tenant's rows as JSON lines, read as the application role under row-level security.</summary>
 internal static partial class ExportCommand
 {
-    public const string Usage = """
-        pgtenancy export --connection <string> --tenant <id> --output <file> [options]
-          One tenant's rows as JSON lines ({"table": …, "row": {…}}), read as the application role under row-level
-          security, for data portability requests. The file is written with mode 0600.
-
-          --tenant-kind uuid|bigint|text   The kind of tenant id (default uuid).
-          --tenant-column <name>           Tables with this column are exported (default tenant_id).
-          --tables <a,b>                   Only these tables (table or schema.table).
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    /// <summary>The <c>export</c> command, its options and its action.</summary>
+    public static Command Definition(TextWriter output, TextWriter error)
     {
-        var options = CommandOptions.Parse(args, ["--connection", "--tenant", "--tenant-kind", "--tenant-column", "--tables", "--output"], out var problem);
-        if (options is null)
+        var command = new Command("export", "One tenant's rows as JSON lines ({\"table\": …, \"row\": {…}}), read as the application role under row-level security, for data portability requests. The file is written with mode 0600.")
         {
-            return Fail(error, problem);
-        }
+            CommandOptions.Value("--connection", "An Npgsql connection string for the application role (not a superuser: RLS must apply; required)."),
+            CommandOptions.Value("--tenant", "The tenant whose rows to export (required)."),
+            CommandOptions.Value("--output", "The file to write (required)."),
+            CommandOptions.Value("--tenant-kind", "The kind of tenant id (default uuid).", "uuid", "bigint", "text"),
+            CommandOptions.Value("--tenant-column", "Tables with this column are exported (default tenant_id)."),
+            CommandOptions.Value("--tables", "Only these tables, comma-separated (table or schema.table)."),
+        };
+        command.SetAction((parsed, _) => RunAsync(new CommandOptions(parsed), output, error));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(CommandOptions options, TextWriter output, TextWriter error)
+    {
         try
         {
             var kind = (options["--tenant-kind"] ?? "uuid") switch

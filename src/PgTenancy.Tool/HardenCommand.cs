@@ -1,3 +1,4 @@
+using System.CommandLine;
 using PgTenancy.Doctor.Hardening;
 using Npgsql;
 using PgTenancy.Doctor;
@@ -10,38 +11,32 @@ namespace PgTenancy.Tool;
 /// </summary>
 internal static class HardenCommand
 {
-    public const string Usage = """
-        pgtenancy harden --output <folder> [--input <file.json>] [options]
-
-          --input <file>           Hardening input (JSON; see docs/hardening.md). Flags below override its values.
-          --output <folder>        Where to write pg_hba.conf, pgtenancy-hardening.conf, roles.sql, pgbouncer.ini,
-                                   MANIFEST.md (and certificates with --dev-ca, userlist.txt with --connection).
-          --database <name>        The application database.
-          --app-cidr <cidr>        A network the application connects from (repeat for several).
-          --admin-host <cidr>      The administrator's host: remote superuser login with a client certificate only.
-          --replication-cidr <cidr> The standbys' network, for a replication rule.
-          --app-role <name>        The application role (default app).
-          --cert-file <path>, --key-file <path>, --ca-file <path>
-                                   The server certificate, its key and the CA (or --dev-ca).
-          --audited-table <name>   A table whose every use pgaudit logs (repeat for several).
-          --layout debian|rhel     Install paths to use (default debian).
-          --dev-ca                 Generate a throwaway CA and certificates (development and tests only).
-          --connection <string>    A superuser connection: also write PgBouncer's userlist.txt from the server's
-                                   SCRAM secrets (after roles.sql ran and passwords are set).
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    /// <summary>The <c>harden</c> command, its options and its action.</summary>
+    public static Command Definition(TextWriter output, TextWriter error)
     {
-        var options = CommandOptions.Parse(
-            args,
-            ["--input", "--output", "--database", "--app-cidr", "--admin-host", "--layout", "--connection", "--replication-cidr", "--app-role", "--cert-file", "--key-file", "--ca-file", "--audited-table"],
-            out var problem,
-            flags: ["--dev-ca"]);
-        if (options is null)
+        var command = new Command("harden", "Write the hardening guide's configuration: pg_hba.conf, pgtenancy-hardening.conf, roles.sql, pgbouncer.ini and MANIFEST.md (the order to apply them in). Exit 0: written; 2: refused, nothing written.")
         {
-            return Fail(error, problem);
-        }
+            CommandOptions.Value("--output", "Where to write the files (required)."),
+            CommandOptions.Value("--input", "Hardening input (JSON; see docs/hardening.md). The options below override its values."),
+            CommandOptions.Value("--database", "The application database."),
+            CommandOptions.Repeatable("--app-cidr", "A network the application connects from."),
+            CommandOptions.Value("--admin-host", "The administrator's host: remote superuser login with a client certificate only."),
+            CommandOptions.Value("--replication-cidr", "The standbys' network, for a replication rule."),
+            CommandOptions.Value("--app-role", "The application role (default app)."),
+            CommandOptions.Value("--cert-file", "The server certificate (or --dev-ca)."),
+            CommandOptions.Value("--key-file", "The server certificate's key (or --dev-ca)."),
+            CommandOptions.Value("--ca-file", "The CA that signed the certificates (or --dev-ca)."),
+            CommandOptions.Repeatable("--audited-table", "A table whose every use pgaudit logs."),
+            CommandOptions.Value("--layout", "Install paths to use (default debian).", "debian", "rhel"),
+            CommandOptions.Flag("--dev-ca", "Generate a throwaway CA and certificates (development and tests only); a later run into the same folder keeps them."),
+            CommandOptions.Value("--connection", "A superuser connection: also write PgBouncer's userlist.txt from the server's SCRAM secrets (after roles.sql ran and passwords are set)."),
+        };
+        command.SetAction((parsed, _) => RunAsync(new CommandOptions(parsed), output, error));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(CommandOptions options, TextWriter output, TextWriter error)
+    {
         if (options["--output"] is not { } outputFolder)
         {
             return Fail(error, "--output is required: the folder to write the configuration into.");
@@ -58,7 +53,13 @@ internal static class HardenCommand
                 userList = await HardenedConfiguration.PgBouncerUserListAsync(superuser, input).ConfigureAwait(false);
             }
 
-            var files = HardenedConfiguration.Generate(input, userList);
+            var keptCa = input.GenerateDevCa && DevCertificateAuthority.Read(outputFolder) is not null;
+            var files = HardenedConfiguration.Generate(input, userList, devCaFolder: outputFolder);
+            if (keptCa)
+            {
+                output.WriteLine($"Kept the development CA and certificates already in {outputFolder} (the server and its clients trust them); delete them to make new ones.");
+            }
+
             await HardenedConfiguration.WriteAsync(files, outputFolder).ConfigureAwait(false);
             foreach (var written in files)
             {

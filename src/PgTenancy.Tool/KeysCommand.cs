@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Npgsql;
 
@@ -6,38 +7,43 @@ namespace PgTenancy.Tool;
 /// <summary><c>pgtenancy keys</c>: installs, lists and retires the signing keys of the signed tenant context.</summary>
 internal static class KeysCommand
 {
-    public const string Usage = """
-        pgtenancy keys add|list|retire --connection <owner connection string> [options]
-          The signing keys the database verifies tenant tokens with (docs/security.md). Run as the owner role: the
-          application role cannot read or change them. A key is never printed and never passed on the command line.
-
-          keys add --id <n> --output <file>   Makes a new 32-byte key, installs it under id n, and writes it (base64) to
-                                              the file, mode 0600, for the application's secret store.
-          keys add --id <n> --key-file <file> Installs the base64 key in the file (made by another tool).
-          keys list                           The installed keys: id, added, retired (never the keys).
-          keys retire --id <n>                The database refuses tokens of key n from now on.
-          --schema <name>                     The binding's schema (default pgtenancy).
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    /// <summary>The <c>keys</c> command and its <c>add</c>, <c>list</c> and <c>retire</c> subcommands.</summary>
+    public static Command Definition(TextWriter output, TextWriter error)
     {
-        if (args.Count == 0 || args[0] is not ("add" or "list" or "retire"))
+        Option[] Common() =>
+        [
+            CommandOptions.Value("--connection", "An Npgsql connection string for the owner role (required): the application role cannot read or change the keys."),
+            CommandOptions.Value("--schema", "The binding's schema (default pgtenancy)."),
+        ];
+
+        var add = new Command("add", "Install a signing key under a new id: a new 32-byte key written (base64, mode 0600) to --output for the application's secret store, or the key in --key-file. A key is never printed.");
+        var list = new Command("list", "The installed keys: id, added, retired (never the keys).");
+        var retire = new Command("retire", "The database refuses tokens of this key from now on.");
+        foreach (var (command, verb) in new[] { (add, "add"), (list, "list"), (retire, "retire") })
         {
-            return Fail(error, "say what to do: keys add, keys list or keys retire.");
+            foreach (var option in Common())
+            {
+                command.Options.Add(option);
+            }
+
+            command.SetAction((parsed, _) => RunAsync(verb, new CommandOptions(parsed), output, error));
         }
 
-        var options = CommandOptions.Parse([.. args.Skip(1)], ["--connection", "--id", "--output", "--key-file", "--schema"], out var problem);
-        if (options is null)
-        {
-            return Fail(error, problem);
-        }
+        add.Options.Add(CommandOptions.Value("--id", "The key's id, a whole number from 1, never reused (required)."));
+        add.Options.Add(CommandOptions.Value("--output", "The file that receives a new key (mode 0600)."));
+        add.Options.Add(CommandOptions.Value("--key-file", "Install this base64 key (made by another tool) instead of a new one."));
+        retire.Options.Add(CommandOptions.Value("--id", "The id of the key to retire (required)."));
+        return new Command("keys", "Install, list and retire the signing keys the database verifies tenant tokens with (docs/security.md). Run as the owner role.") { add, list, retire };
+    }
 
+    private static async Task<int> RunAsync(string verb, CommandOptions options, TextWriter output, TextWriter error)
+    {
         try
         {
             var tenancy = new TenancyOptions { Schema = options["--schema"] ?? TenancyDefaults.Schema };
             tenancy.Validate();
             await using var owner = NpgsqlDataSource.Create(options.Required("--connection", "an Npgsql connection string for the owner role"));
-            switch (args[0])
+            switch (verb)
             {
                 case "add":
                     var id = Id(options);

@@ -16,6 +16,26 @@ internal sealed record DevCertificateAuthority(
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
+    /// <summary>The files <c>pgtenancy harden --dev-ca</c> writes, by name, each with its part of the authority.</summary>
+    public static readonly string[] FileNames = ["ca.crt", "ca.key", "server.crt", "server.key", "admin.crt", "admin.key"];
+
+    /// <summary>
+    /// The authority an earlier <c>harden --dev-ca</c> wrote into <paramref name="folder"/>, or null when the folder
+    /// does not hold all of its files: a second run (for PgBouncer's user list) must keep the certificates the server
+    /// and its clients already trust, not replace them.
+    /// </summary>
+    public static DevCertificateAuthority? Read(string folder)
+    {
+        var paths = FileNames.Select(name => Path.Combine(folder, name)).ToArray();
+        if (!paths.All(File.Exists))
+        {
+            return null;
+        }
+
+        var texts = paths.Select(File.ReadAllText).ToArray();
+        return new DevCertificateAuthority(texts[0], texts[1], texts[2], texts[3], texts[4], texts[5]);
+    }
+
     public static DevCertificateAuthority Create(IReadOnlyList<string> serverNames, string? clientCommonName, TimeSpan lifetime)
     {
         var notBefore = DateTimeOffset.UtcNow.AddHours(-1);

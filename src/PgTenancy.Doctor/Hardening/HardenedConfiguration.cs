@@ -24,9 +24,10 @@ internal static class HardenedConfiguration
     /// <summary>Generates the files. Validates first and writes nothing when the input is refused.</summary>
     /// <param name="input">What to generate for.</param>
     /// <param name="userList">PgBouncer's user list from <see cref="PgBouncerUserListAsync"/>, to include (and to tell MANIFEST.md it is there).</param>
+    /// <param name="devCaFolder">With <see cref="HardeningInput.GenerateDevCa"/>: a folder an earlier run wrote a dev CA into, whose certificates are kept.</param>
     /// <returns>The files, in the order they are applied, ending with MANIFEST.md.</returns>
     /// <exception cref="HardeningInputException">The input is unsafe or incomplete; every problem is listed with its reason.</exception>
-    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input, HardeningFile? userList = null)
+    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input, HardeningFile? userList = null, string? devCaFolder = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         HardeningValidation.Validate(input);
@@ -37,7 +38,8 @@ internal static class HardenedConfiguration
         if (input.GenerateDevCa)
         {
             // Development only: 30 days, and the CA key is written next to the files.
-            var ca = DevCertificateAuthority.Create(input.ServerNames, input.AdminRole, TimeSpan.FromDays(30));
+            var ca = (devCaFolder is null ? null : DevCertificateAuthority.Read(devCaFolder))
+                     ?? DevCertificateAuthority.Create(input.ServerNames, input.AdminRole, TimeSpan.FromDays(30));
             files.Add(new("ca.crt", $"{paths.TlsDirectory}/ca.crt", ca.CaCertificate));
             files.Add(new("ca.key", "(keep offline: it signs certificates)", ca.CaKey, Secret: true));
             files.Add(new("server.crt", $"{paths.TlsDirectory}/server.crt", ca.ServerCertificate));

@@ -10,10 +10,20 @@ internal static class ManifestFile
     {
         var text = new StringBuilder(GeneratedHeader.ForMarkdown("where the files go and how to apply them."));
         text.Append("\n# Applying the hardened configuration\n\n| file | install path | owner | mode |\n|---|---|---|---|\n");
+        const string BouncerOwner = "postgres (the pgbouncer service user on RHEL)";
         foreach (var file in files)
         {
-            var owner = file.InstallPath.StartsWith("/etc/pgbouncer", StringComparison.Ordinal) ? "postgres (the pgbouncer service user on RHEL)" : LayoutPaths.ServerUser;
+            var owner = file.InstallPath.StartsWith("/etc/pgbouncer", StringComparison.Ordinal) ? BouncerOwner : LayoutPaths.ServerUser;
             text.Append(CultureInfo.InvariantCulture, $"| {file.Name} | {file.InstallPath} | {owner} | {(file.Secret ? "0600" : "0644")} |\n");
+        }
+
+        // pgbouncer.ini reads its own copies of the development certificates: a second row for each.
+        if (input.GenerateDevCa && input.PgBouncer is not null)
+        {
+            foreach (var (name, secret) in new[] { ("ca.crt", false), ("server.crt", false), ("server.key", true) })
+            {
+                text.Append(CultureInfo.InvariantCulture, $"| {name} (a copy for PgBouncer) | {LayoutPaths.PgBouncerTlsDirectory}/{name} | {BouncerOwner} | {(secret ? "0600" : "0644")} |\n");
+            }
         }
 
         text.Append(CultureInfo.InvariantCulture, $"""
@@ -24,11 +34,14 @@ internal static class ManifestFile
             3. Install pg_hba.conf. Keep a session open while you reload, and check `SELECT * FROM pg_hba_file_rules WHERE error IS NOT NULL` is empty.
             4. Restart PostgreSQL (shared_preload_libraries, logging_collector and listen_addresses need a restart), then
                `CREATE EXTENSION IF NOT EXISTS pgaudit;` in {input.Database}.
-            5. Run the migrations as {input.MigratorRole}, then `psql -v ON_ERROR_STOP=1 -d {input.Database} -f roles.sql` as a superuser
-               (after the migrations, so that the audited tables exist; rerunning it is safe).
-            6. Set passwords with psql's `\password {input.AppRole}` (and the other login roles): only a SCRAM secret is sent.
-            7. {(userList ? "Install userlist.txt and pgbouncer.ini, then restart PgBouncer." : $"Generate userlist.txt with `pgtenancy harden … --connection <superuser connection>` once the passwords are set, install it with pgbouncer.ini, and restart PgBouncer.")}
-            8. Check: `pgtenancy doctor --app-role {input.AppRole} --pgbouncer-config {LayoutPaths.PgBouncerIni} --fail-on high` exits 0.
+            5. `psql -v ON_ERROR_STOP=1 -d {input.Database} -f roles.sql` as a superuser: it creates the roles (an audited table
+               that does not exist yet is skipped with a notice).
+            6. Set passwords with psql's `\password {input.MigratorRole}`, `\password {input.AppRole}` (and the other login roles):
+               only a SCRAM secret is sent.
+            7. Run the migrations as {input.MigratorRole}, then roles.sql again as a superuser, for the audited tables the
+               migrations made (rerunning it is safe).
+            8. {(userList ? "Install userlist.txt and pgbouncer.ini, then restart PgBouncer." : $"Generate userlist.txt with `pgtenancy harden … --connection <superuser connection>` into the same folder once the passwords are set (the certificates are kept), install it with pgbouncer.ini, and restart PgBouncer.")}
+            9. Check: `pgtenancy doctor --app-role {input.AppRole} --pgbouncer-config {LayoutPaths.PgBouncerIni} --fail-on high` exits 0.
 
             """);
         return text.ToString();

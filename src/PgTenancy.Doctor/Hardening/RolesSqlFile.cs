@@ -43,12 +43,23 @@ internal static class RolesSqlFile
         if (input.AuditedTables.Count > 0)
         {
             text.Append("-- ---- Object audit: pgaudit logs every statement that uses a table the auditor role has a privilege on ----\n");
+            text.Append("-- A table that does not exist yet (roles.sql runs before the migrations, and again after them) is skipped with a notice.\n");
             foreach (var table in input.AuditedTables)
             {
                 var name = table.Contains('.', StringComparison.Ordinal)
                     ? string.Join('.', table.Split('.').Select(SqlText.Identifier))
                     : $"{schema}.{SqlText.Identifier(table)}";
-                text.Append(CultureInfo.InvariantCulture, $"GRANT SELECT, INSERT, UPDATE, DELETE ON {name} TO {SqlText.Identifier(input.AuditorRole)};\n");
+                var grant = $"GRANT SELECT, INSERT, UPDATE, DELETE ON {name} TO {SqlText.Identifier(input.AuditorRole)}";
+                text.Append(CultureInfo.InvariantCulture, $"""
+                    DO $audit$ BEGIN
+                      IF pg_catalog.to_regclass({SqlText.Literal(name)}) IS NULL THEN
+                        RAISE NOTICE 'audited table % does not exist yet: run roles.sql again after the migrations', {SqlText.Literal(name)};
+                      ELSE
+                        EXECUTE {SqlText.Literal(grant)};
+                      END IF;
+                    END $audit$;
+
+                    """);
             }
         }
 

