@@ -70,7 +70,8 @@ internal sealed partial class Step
         if (pinned is not null)
         {
             throw Fail("unbound",
-                $"A plain connection of the app role starts with '{context.SettingName}' = '{pinned}' ({context.NameOf(pinned)}): a default set with ALTER ROLE … SET or ALTER DATABASE … SET binds that tenant to every statement no one bound. RESET it (ALTER ROLE … RESET {context.SettingName}).",
+                $"A plain connection of the app role starts with '{context.SettingName}' = '{pinned}' ({context.NameOf(pinned)}), bound to statements no one bound: "
+                + $"a default set with ALTER ROLE … SET or ALTER DATABASE … SET (RESET it: ALTER ROLE … RESET {context.SettingName}), or a session-level SET (set_config(…, false)) that an earlier client left on a pooled server connection, which PgBouncer hands to the next client (bind per transaction, as PgTenancy does).",
                 "no tenant", $"'{pinned}'");
         }
 
