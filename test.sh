@@ -2,7 +2,7 @@
 # Runs every PgTenancy test on a real PostgreSQL (and PgBouncer), then prints "N passed, N failed, N skipped".
 #
 # On a fresh machine it first installs what the tests need, when it can (root with apt-get): the PostgreSQL server,
-# pgaudit and PgBouncer, without letting their packages start system services. Without root it says what to install.
+# pgaudit, PgBouncer and pgBackRest, without letting their packages start system services. Without root it says what to install.
 # It fails on any failed test, on a run that executed no test, and on any server process a test left running.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -26,6 +26,7 @@ missing_packages() {
   [ -x "/usr/lib/postgresql/$major/bin/initdb" ] || echo "postgresql-$major"
   [ -f "/usr/lib/postgresql/$major/lib/pgaudit.so" ] || echo "postgresql-$major-pgaudit"
   command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || echo pgbouncer
+  [ -x /usr/bin/pgbackrest ] || echo pgbackrest
 }
 
 install_packages() {

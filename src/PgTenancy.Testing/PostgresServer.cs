@@ -250,6 +250,9 @@ public sealed partial class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Where <see cref="ReconfigureAsync"/> writes a file of this name.</summary>
+    /// <summary>The local cluster's data directory (for tools that read it in place, such as pgBackRest).</summary>
+    internal string DataDirectory => RequireLocalCluster().Folder.DataDirectory;
+
     internal string ReconfiguredFilePath(string name) => Path.Combine(Local.ClusterReconfiguration.FilesDirectory(RequireLocalCluster()), name);
 
     private Local.LocalCluster RequireLocalCluster() =>
