@@ -104,11 +104,19 @@ internal static partial class CatalogOracle
             var report = await PgTenancy.Doctor.TenancyDoctor.RunChecksAsync(oracle, options, DoctorCheckIds, cancellationToken).ConfigureAwait(false);
             findings.AddRange(from result in report.Results
                               from finding in result.Findings
+                              where result.Check.Id != "RLS-09" || ConcernsAppRole(finding.Subject, appRole)
                               select $"{finding.Subject} {finding.Message} ({result.Check.Id}: {result.Check.Title}). {result.Check.Remediation}");
         }
 
         return findings.Distinct(StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// A setting pinned for this app role or for every role ("role app in database …", "role * in database …"): the
+    /// doctor reports every role's, but another role's default does not reach the app role's statements.
+    /// </summary>
+    private static bool ConcernsAppRole(string subject, string appRole) =>
+        subject.StartsWith($"role {appRole} in ", StringComparison.Ordinal) || subject.StartsWith("role * in ", StringComparison.Ordinal);
 
     private static async Task CheckTableAsync(NpgsqlDataSource oracle, string appRole, string settingName, TableShape table, List<string> errors, CancellationToken cancellationToken)
     {
