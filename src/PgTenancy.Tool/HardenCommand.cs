@@ -30,6 +30,8 @@ internal static class HardenCommand
             CommandOptions.Value("--layout", "Install paths to use (default debian).", "debian", "rhel"),
             CommandOptions.Flag("--dev-ca", "Generate a throwaway CA and certificates (development and tests only); a later run into the same folder keeps them."),
             CommandOptions.Value("--connection", "A superuser connection: also write PgBouncer's userlist.txt from the server's SCRAM secrets (after roles.sql ran and passwords are set)."),
+            CommandOptions.Flag("--pgbackrest", "Also write pgBackRest's configuration (encrypted repository) and WAL archiving into it (settings in the input's pgBackRest section)."),
+            CommandOptions.Value("--backup-passphrase-file", "A file holding the pgBackRest repository passphrase (at least 20 characters; implies --pgbackrest): written into its own 0600 include file, never printed."),
         };
         command.SetAction((parsed, _) => RunAsync(new CommandOptions(parsed), output, error));
         return command;
@@ -53,8 +55,9 @@ internal static class HardenCommand
                 userList = await HardenedConfiguration.PgBouncerUserListAsync(superuser, input).ConfigureAwait(false);
             }
 
+            var passphrase = options["--backup-passphrase-file"] is { } passphraseFile ? await ReadPassphraseAsync(passphraseFile).ConfigureAwait(false) : null;
             var keptCa = input.GenerateDevCa && DevCertificateAuthority.Read(outputFolder) is not null;
-            var files = HardenedConfiguration.Generate(input, userList, devCaFolder: outputFolder);
+            var files = HardenedConfiguration.Generate(input, userList, devCaFolder: outputFolder, backupPassphrase: passphrase);
             if (keptCa)
             {
                 output.WriteLine($"Kept the development CA and certificates already in {outputFolder} (the server and its clients trust them); delete them to make new ones.");
@@ -90,6 +93,7 @@ internal static class HardenCommand
         KeyFile = options["--key-file"] ?? input.KeyFile,
         CaFile = options["--ca-file"] ?? input.CaFile,
         GenerateDevCa = options.Has("--dev-ca") || input.GenerateDevCa,
+        PgBackRest = input.PgBackRest ?? (options.Has("--pgbackrest") || options["--backup-passphrase-file"] is not null ? new PgBackRestInput() : null),
         AuditedTables = options.All("--audited-table") ?? input.AuditedTables,
         Layout = options["--layout"] switch
         {
@@ -99,6 +103,15 @@ internal static class HardenCommand
             var other => throw new HardeningInputException($"--layout \"{other}\" is not a layout: use debian or rhel."),
         },
     };
+
+    /// <summary>The repository passphrase in <paramref name="path"/>: one line, long enough to resist guessing.</summary>
+    private static async Task<string> ReadPassphraseAsync(string path)
+    {
+        var passphrase = (await File.ReadAllTextAsync(path).ConfigureAwait(false)).Trim();
+        return passphrase.Length >= 20 && !passphrase.Any(char.IsControl)
+            ? passphrase
+            : throw new HardeningInputException([$"--backup-passphrase-file {path}: the passphrase must be one line of at least 20 characters (openssl rand -base64 48 makes one)."]);
+    }
 
     private static int Fail(TextWriter error, string message)
     {

@@ -27,7 +27,8 @@ internal static class HardenedConfiguration
     /// <param name="devCaFolder">With <see cref="HardeningInput.GenerateDevCa"/>: a folder an earlier run wrote a dev CA into, whose certificates are kept.</param>
     /// <returns>The files, in the order they are applied, ending with MANIFEST.md.</returns>
     /// <exception cref="HardeningInputException">The input is unsafe or incomplete; every problem is listed with its reason.</exception>
-    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input, HardeningFile? userList = null, string? devCaFolder = null)
+    /// <param name="backupPassphrase">With <see cref="HardeningInput.PgBackRest"/>: the repository passphrase, written into its own 0600 include file (else MANIFEST.md says how to make one).</param>
+    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input, HardeningFile? userList = null, string? devCaFolder = null, string? backupPassphrase = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         HardeningValidation.Validate(input);
@@ -63,7 +64,16 @@ internal static class HardenedConfiguration
             files.Add(userList);
         }
 
-        files.Add(new("MANIFEST.md", "(read it)", ManifestFile.Content(input, paths, files, userList is not null)));
+        if (input.PgBackRest is { } backup)
+        {
+            files.Add(new("pgbackrest.conf", PgBackRestFiles.ConfigPath, PgBackRestFiles.Config(input, backup, paths)));
+            if (backupPassphrase is not null)
+            {
+                files.Add(new(PgBackRestFiles.CipherFileName, $"{PgBackRestFiles.IncludePath}/{PgBackRestFiles.CipherFileName}", PgBackRestFiles.CipherInclude(backupPassphrase), Secret: true));
+            }
+        }
+
+        files.Add(new("MANIFEST.md", "(read it)", ManifestFile.Content(input, paths, files, userList is not null, backupPassphrase is not null)));
         return files;
     }
 

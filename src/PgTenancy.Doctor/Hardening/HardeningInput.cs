@@ -79,4 +79,7 @@ internal sealed record HardeningInput
 
     /// <summary>PgBouncer's listener and pools; <c>null</c>: no PgBouncer files.</summary>
     public PgBouncerInput? PgBouncer { get; init; } = new();
+
+    /// <summary>pgBackRest's repository and WAL archiving; <c>null</c>: no pgBackRest files (archive WAL with your own tool).</summary>
+    public PgBackRestInput? PgBackRest { get; init; }
 }

@@ -86,6 +86,24 @@ internal static partial class HardeningValidation
             problems.Add($"postgresVersion {input.PostgresVersion} is not supported: PgTenancy targets PostgreSQL 15 and newer.");
         }
 
+        if (input.PgBackRest is { } backup)
+        {
+            if (backup.Stanza.Length > 0)
+            {
+                Name(problems, "pgBackRest.stanza", backup.Stanza);
+            }
+
+            if (!backup.RepositoryPath.StartsWith('/') || backup.RepositoryPath.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                problems.Add($"pgBackRest.repositoryPath \"{backup.RepositoryPath}\" is not an absolute path without spaces.");
+            }
+
+            if (backup.RetentionFull < 1 || backup.Port is < 1 or > 65535)
+            {
+                problems.Add("pgBackRest.retentionFull must be at least 1 (a repository without a full backup restores nothing), and pgBackRest.port a TCP port (1–65535).");
+            }
+        }
+
         if (input.PgBouncer is { } bouncer)
         {
             if (bouncer.ListenPort is < 1 or > 65535 || bouncer.ServerPort is < 1 or > 65535)

@@ -17,6 +17,12 @@ internal sealed class LayoutPaths(ServerLayout layout, int version)
 
     public string TlsDirectory => ConfigDirectory + "/tls";
 
+    /// <summary>The cluster's data directory, which pgBackRest backs up.</summary>
+    public string DataDirectory => layout == ServerLayout.Debian ? $"/var/lib/postgresql/{_version}/main" : $"/var/lib/pgsql/{_version}/data";
+
+    /// <summary>The server's Unix socket folder in both layouts.</summary>
+    public static string SocketDirectory => "/var/run/postgresql";
+
     public string LogDirectory => layout == ServerLayout.Debian ? "/var/log/postgresql" : "log";
 
     public static string RolesSql => "/root/pgtenancy/roles.sql";

@@ -6,7 +6,7 @@ namespace PgTenancy.Doctor.Hardening;
 /// <summary>MANIFEST.md: where each generated file goes, with which owner and mode, and the steps to apply them in order.</summary>
 internal static class ManifestFile
 {
-    public static string Content(HardeningInput input, LayoutPaths paths, IReadOnlyList<HardeningFile> files, bool userList)
+    public static string Content(HardeningInput input, LayoutPaths paths, IReadOnlyList<HardeningFile> files, bool userList, bool backupPassphrase)
     {
         var text = new StringBuilder(GeneratedHeader.ForMarkdown("where the files go and how to apply them."));
         text.Append("\n# Applying the hardened configuration\n\n| file | install path | owner | mode |\n|---|---|---|---|\n");
@@ -44,6 +44,31 @@ internal static class ManifestFile
             9. Check: `pgtenancy doctor --app-role {input.AppRole} --pgbouncer-config {LayoutPaths.PgBouncerIni} --fail-on high` exits 0.
 
             """);
+        if (input.PgBackRest is { } backup)
+        {
+            var stanza = PgBackRestFiles.Stanza(input, backup);
+            var asServer = $"sudo -u {LayoutPaths.ServerUser} pgbackrest --stanza={stanza}";
+            var cipherFile = $"{PgBackRestFiles.IncludePath}/{PgBackRestFiles.CipherFileName}";
+            var passphraseStep = backupPassphrase
+                ? $"Install {PgBackRestFiles.CipherFileName} at {cipherFile}, owned by {LayoutPaths.ServerUser}, mode 0600."
+                : "Make the repository passphrase: `umask 077; printf '[global]\\nrepo1-cipher-pass=%s\\n' \"$(openssl rand -base64 48)\" > "
+                  + cipherFile + $"`, then `chown {LayoutPaths.ServerUser} {cipherFile}` (or pass --backup-passphrase-file to pgtenancy harden).";
+            text.Append(CultureInfo.InvariantCulture, $"""
+
+                Backups with pgBackRest (encrypted repository, WAL archive, point-in-time recovery):
+                1. Install it: `apt-get install pgbackrest` (Debian/Ubuntu) or `dnf install pgbackrest` from the PGDG repository (RHEL).
+                   Install pgbackrest.conf at {PgBackRestFiles.ConfigPath} (0644) and give {backup.RepositoryPath} to {LayoutPaths.ServerUser} (0750).
+                2. {passphraseStep}
+                   Keep a copy of the passphrase apart from the repository: without it no backup can be read.
+                3. After the restart of step 4 above (archive_mode needs it): `{asServer} stanza-create`, then `{asServer} check` (a WAL segment is archived).
+                4. The first full backup: `{asServer} backup --type=full`. Schedule a weekly full and a daily differential
+                   (`backup --type=diff`) with cron or a systemd timer, as {LayoutPaths.ServerUser}.
+                5. Test the restore regularly, as root or {LayoutPaths.ServerUser} on this host: `pgtenancy backup verify --stanza {stanza} --connection "<superuser connection to {input.Database}>" --report restore.json`
+                   restores into a private scratch cluster, compares every table per tenant, reports the restore time, and removes it.
+
+                """);
+        }
+
         return text.ToString();
     }
 }

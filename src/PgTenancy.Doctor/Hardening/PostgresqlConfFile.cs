@@ -47,6 +47,17 @@ internal static class PostgresqlConfFile
             log_disconnections = on
 
             """);
+        if (input.PgBackRest is { } backup)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"""
+                # ---- WAL archiving into the encrypted pgBackRest repository: point-in-time recovery between backups ----
+                wal_level = replica                    # (restart)
+                archive_mode = on                      # (restart)
+                archive_command = '{PgBackRestFiles.ArchiveCommand(input, backup)}'
+
+                """);
+        }
+
         return text.ToString();
     }
 }
