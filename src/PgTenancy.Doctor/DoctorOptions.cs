@@ -17,4 +17,10 @@ public sealed class DoctorOptions
 
     /// <summary>A pgbouncer.ini to check as well (checks PGB-01 to PGB-05 run only when one is given).</summary>
     public string? PgBouncerConfigPath { get; init; }
+
+    /// <summary>A pgbackrest.conf to check for repository encryption (BAK-02 runs only when one is given).</summary>
+    public string? PgBackRestConfigPath { get; init; }
+
+    /// <summary>The JSON report of the last restore test (<c>pgtenancy backup verify --report</c>); BAK-03 runs only when one is given.</summary>
+    public string? RestoreReportPath { get; init; }
 }

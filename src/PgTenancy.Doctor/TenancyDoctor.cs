@@ -17,7 +17,7 @@ namespace PgTenancy.Doctor;
 public static class TenancyDoctor
 {
     /// <summary>The checks, in report order.</summary>
-    public static IReadOnlyList<DoctorCheck> Checks { get; } = [.. CheckCatalog.All.Select(c => c.Definition), .. PgBouncerChecks.All];
+    public static IReadOnlyList<DoctorCheck> Checks { get; } = [.. CheckCatalog.All.Select(c => c.Definition), .. PgBouncerChecks.All, .. PgBackRestChecks.All];
 
     /// <summary>Runs every check and returns what each found.</summary>
     /// <exception cref="ArgumentException">The options name no application role.</exception>
@@ -29,9 +29,25 @@ public static class TenancyDoctor
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.AppRole, nameof(options.AppRole));
         PackageVersions.EnsureSiblingsMatch(typeof(TenancyDoctor).Assembly);
-        var pgBouncer = options.PgBouncerConfigPath is { } path ? PgBouncerIni.Read(path) : null;
+        var pgBouncer = options.PgBouncerConfigPath is { } path ? IniSection.Read(path, "pgbouncer") : null;
         var report = await RunAsync(dataSource, CheckCatalog.All, _ => options, cancellationToken).ConfigureAwait(false);
-        return pgBouncer is null ? report : report with { Results = [.. report.Results, .. PgBouncerChecks.Run(pgBouncer, options.AppRole)] };
+        var files = new List<CheckResult>();
+        if (pgBouncer is not null)
+        {
+            files.AddRange(PgBouncerChecks.Run(pgBouncer, options.AppRole));
+        }
+
+        if (options.PgBackRestConfigPath is { } backupConfig)
+        {
+            files.Add(PgBackRestChecks.CheckEncryption(backupConfig));
+        }
+
+        if (options.RestoreReportPath is { } restoreReport)
+        {
+            files.Add(PgBackRestChecks.CheckRestoreTest(restoreReport, DateTimeOffset.UtcNow));
+        }
+
+        return report with { Results = [.. report.Results, .. files] };
     }
 
     /// <summary>

@@ -25,6 +25,8 @@ internal static class DoctorCommand
             CommandOptions.Value("--tenant-column", "The tenant column (default tenant_id)."),
             CommandOptions.Value("--setting-name", "The tenant setting (default app.tenant_id)."),
             CommandOptions.Value("--pgbouncer-config", "Also check this pgbouncer.ini (auth, TLS both sides, listen address, consoles)."),
+            CommandOptions.Value("--pgbackrest-config", "Also check this pgbackrest.conf: the repository encrypted, its passphrase not readable by others (BAK-02)."),
+            CommandOptions.Value("--restore-report", "Also check this restore test report (pgtenancy backup verify --report): passed, at most 8 days old (BAK-03)."),
             CommandOptions.Value("--format", "Output format (default table).", "table", "json", "sarif", "junit"),
             CommandOptions.Value("--output", "Write the report to a file instead of standard output."),
             CommandOptions.Value("--fail-on", "Exit 1 on findings at or above this severity (default high).", "info", "low", "medium", "high", "critical"),
@@ -79,6 +81,8 @@ internal static class DoctorCommand
                 TenantColumn = options["--tenant-column"] ?? TenancyDefaults.TenantColumn,
                 SettingName = options["--setting-name"] ?? TenancyDefaults.SettingName,
                 PgBouncerConfigPath = options["--pgbouncer-config"],
+                PgBackRestConfigPath = options["--pgbackrest-config"],
+                RestoreReportPath = options["--restore-report"],
             }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException or IOException)

@@ -71,7 +71,12 @@ public sealed class DoctorFixture : IAsyncLifetime
             CREATE ROLE doctor_auditor NOLOGIN;
             GRANT SELECT, INSERT, UPDATE, DELETE ON public.orders, public.lines TO doctor_auditor;
             """);
-        Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole, Path.Combine(_archiving.WorkingDirectory!, "pgbouncer.ini"));
+        // BAK-02 and BAK-03: an encrypted repository whose passphrase is elsewhere, and a fresh passing restore test.
+        var hardenedBackup = Path.Combine(_archiving.WorkingDirectory!, "pgbackrest.conf");
+        File.WriteAllText(hardenedBackup, "[global]\nrepo1-path=/var/lib/pgbackrest\nrepo1-cipher-type=aes-256-cbc\n\n[shop]\npg1-path=/var/lib/postgresql/15/main\n");
+        var hardenedRestore = Path.Combine(_archiving.WorkingDirectory!, "restore.json");
+        File.WriteAllText(hardenedRestore, """{ "stanza": "shop", "target": "latest", "passed": true, "compared": true }""");
+        Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole, Path.Combine(_archiving.WorkingDirectory!, "pgbouncer.ini"), hardenedBackup, hardenedRestore);
 
         await Db.ExecuteAsync(_hardened.AdminConnectionString, $"""
             CREATE ROLE doctor_monitor LOGIN PASSWORD 'monitor-password-1';
@@ -149,7 +154,17 @@ public sealed class DoctorFixture : IAsyncLifetime
             server_tls_sslmode = require
             admin_users = postgres, {InsecureApp}
             """);
-        Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp, _insecureIni);
+        // An unencrypted repository whose passphrase line sits in a world-readable file, and a failed restore test.
+        var insecureBackup = Path.Combine(archive, "insecure-pgbackrest.conf");
+        File.WriteAllText(insecureBackup, "[global]\nrepo1-path=/var/lib/pgbackrest\nrepo1-cipher-type=none\nrepo1-cipher-pass=readable-by-all\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(insecureBackup, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        var insecureRestore = Path.Combine(archive, "insecure-restore.json");
+        File.WriteAllText(insecureRestore, """{ "stanza": "shop", "target": "latest", "passed": false, "compared": true }""");
+        Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp, _insecureIni, insecureBackup, insecureRestore);
 
         // Let the insecure role log in, so the health check and the startup guard can run as it.
         await Db.ExecuteAsync(insecure.AdminConnectionString, $"ALTER ROLE {InsecureApp} PASSWORD 'insecure-app-password-1'; GRANT CONNECT ON DATABASE doctor_insecure TO {InsecureApp}");
@@ -159,10 +174,13 @@ public sealed class DoctorFixture : IAsyncLifetime
         }.ConnectionString;
     }
 
-    private static async Task<DoctorReport> RunAsync(string connectionString, string appRole, string? pgBouncerConfig = null)
+    private static async Task<DoctorReport> RunAsync(string connectionString, string appRole, string? pgBouncerConfig = null, string? pgBackRestConfig = null, string? restoreReport = null)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        return await TenancyDoctor.RunAsync(dataSource, new DoctorOptions { AppRole = appRole, PgBouncerConfigPath = pgBouncerConfig });
+        return await TenancyDoctor.RunAsync(dataSource, new DoctorOptions
+        {
+            AppRole = appRole, PgBouncerConfigPath = pgBouncerConfig, PgBackRestConfigPath = pgBackRestConfig, RestoreReportPath = restoreReport,
+        });
     }
 
     public async ValueTask DisposeAsync()

@@ -1,11 +1,11 @@
 namespace PgTenancy.Doctor.Checks;
 
-/// <summary>The <c>[pgbouncer]</c> section of a pgbouncer.ini: keys (lower-case) to their value and line number.</summary>
-internal sealed class PgBouncerIni
+/// <summary>One section of an INI file (pgbouncer.ini's <c>[pgbouncer]</c>, pgbackrest.conf's <c>[global]</c>): keys (lower-case) to their value and line number.</summary>
+internal sealed class IniSection
 {
     private readonly Dictionary<string, (string Value, int Line)> _settings;
 
-    private PgBouncerIni(string path, Dictionary<string, (string Value, int Line)> settings)
+    private IniSection(string path, Dictionary<string, (string Value, int Line)> settings)
     {
         Path = path;
         _settings = settings;
@@ -13,12 +13,12 @@ internal sealed class PgBouncerIni
 
     public string Path { get; }
 
-    /// <summary>Reads the file; <c>;</c> and <c>#</c> start comments; the last value of a key wins, as in PgBouncer.</summary>
+    /// <summary>Reads <paramref name="section"/> of the file; <c>;</c> and <c>#</c> start comments; the last value of a key wins, as in PgBouncer and pgBackRest.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static PgBouncerIni Read(string path)
+    public static IniSection Read(string path, string section)
     {
         var settings = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
-        var section = "";
+        var current = "";
         var number = 0;
         foreach (var raw in File.ReadLines(path))
         {
@@ -31,18 +31,18 @@ internal sealed class PgBouncerIni
 
             if (line[0] == '[' && line[^1] == ']')
             {
-                section = line[1..^1].Trim().ToLowerInvariant();
+                current = line[1..^1].Trim().ToLowerInvariant();
                 continue;
             }
 
             var equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (section == "pgbouncer" && equals > 0)
+            if (current == section && equals > 0)
             {
                 settings[line[..equals].Trim().ToLowerInvariant()] = (line[(equals + 1)..].Trim(), number);
             }
         }
 
-        return new PgBouncerIni(System.IO.Path.GetFullPath(path), settings);
+        return new IniSection(System.IO.Path.GetFullPath(path), settings);
     }
 
     /// <summary>A setting's value and line, or <see langword="null"/> when the file does not set it.</summary>

@@ -27,7 +27,7 @@ internal static class PgBouncerChecks
 
     private static readonly string[] ConsoleUserSettings = ["admin_users", "stats_users"];
 
-    public static IEnumerable<CheckResult> Run(PgBouncerIni ini, string appRole)
+    public static IEnumerable<CheckResult> Run(IniSection ini, string appRole)
     {
         yield return Check(Authentication, ini, "auth_type", value => value is "scram-sha-256" or "hba" ? null : $"auth_type is {value}", missing: "auth_type is not set (PgBouncer's default is md5)");
         yield return Check(ClientTls, ini, "client_tls_sslmode", value => value is "require" or "verify-ca" or "verify-full" ? null : $"client_tls_sslmode is {value}", missing: "client_tls_sslmode is not set (default disable)");
@@ -42,7 +42,7 @@ internal static class PgBouncerChecks
         yield return new CheckResult(Console, users.Count == 0 ? CheckStatus.Passed : CheckStatus.Failed, users);
     }
 
-    private static CheckResult Check(DoctorCheck check, PgBouncerIni ini, string key, Func<string, string?> problem, string? missing, string? extra = null)
+    private static CheckResult Check(DoctorCheck check, IniSection ini, string key, Func<string, string?> problem, string? missing, string? extra = null)
     {
         var findings = new List<Finding>();
         if (ini.Get(key) is { } setting)
@@ -65,6 +65,6 @@ internal static class PgBouncerChecks
         return new CheckResult(check, findings.Count == 0 ? CheckStatus.Passed : CheckStatus.Failed, findings);
     }
 
-    private static Finding Finding(DoctorCheck check, PgBouncerIni ini, int? line, string message) =>
+    private static Finding Finding(DoctorCheck check, IniSection ini, int? line, string message) =>
         new(check.Id, check.Severity, $"{ini.Path}{(line is { } l ? $":{l}" : "")}", message) { Location = new FindingLocation(ini.Path, line) };
 }
