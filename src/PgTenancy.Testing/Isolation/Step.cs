@@ -398,7 +398,8 @@ internal sealed partial class Step(CaseContext context, TenantModel model, Opera
         PostgresErrorCodes.UniqueViolation when shape.UniqueKeys.Concat(shape.ExpressionKeys).FirstOrDefault(k => k.Name.EndsWith(error.ConstraintName ?? "?", StringComparison.Ordinal)) is { IncludesTenant: false } key =>
             $"The unique key {key.Name} does not include {shape.TenantColumn}: it is checked across tenants without row-level security, so the row collided with another tenant's row, and a tenant learns whether another tenant has a value.",
         PostgresErrorCodes.UniqueViolation =>
-            $"The unique key {error.ConstraintName} includes the tenant column, so the kit's model of {Me}'s rows is out of step with the table: another statement wrote into this tenant.",
+            $"The unique key {error.ConstraintName} includes the tenant column, so either the kit's model of {Me}'s rows is out of step with the table (another statement wrote into this tenant), "
+            + $"or the tenant column compares different tenant ids as equal (a nondeterministic collation), so that {Me}'s row collided with another tenant's row.",
         PostgresErrorCodes.InsufficientPrivilege =>
             $"Row-level security refused the tenant's own row. {LikelyCauses.Hidden}",
         _ => "",
