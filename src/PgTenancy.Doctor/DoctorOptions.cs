@@ -23,4 +23,7 @@ public sealed class DoctorOptions
 
     /// <summary>The JSON report of the last restore test (<c>pgtenancy backup verify --report</c>); BAK-03 runs only when one is given.</summary>
     public string? RestoreReportPath { get; init; }
+
+    /// <summary>The output of <c>pgbackrest info --output=json</c>; BAK-04 (a successful backup in the last day) runs only when one is given.</summary>
+    public string? PgBackRestInfoPath { get; init; }
 }

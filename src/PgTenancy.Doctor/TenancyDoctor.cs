@@ -47,6 +47,11 @@ public static class TenancyDoctor
             files.Add(PgBackRestChecks.CheckRestoreTest(restoreReport, DateTimeOffset.UtcNow));
         }
 
+        if (options.PgBackRestInfoPath is { } backupInfo)
+        {
+            files.Add(PgBackRestChecks.CheckRecentBackup(backupInfo, DateTimeOffset.UtcNow));
+        }
+
         return report with { Results = [.. report.Results, .. files] };
     }
 

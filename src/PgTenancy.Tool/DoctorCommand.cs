@@ -27,6 +27,7 @@ internal static class DoctorCommand
             CommandOptions.Value("--pgbouncer-config", "Also check this pgbouncer.ini (auth, TLS both sides, listen address, consoles)."),
             CommandOptions.Value("--pgbackrest-config", "Also check this pgbackrest.conf: the repository encrypted, its passphrase not readable by others (BAK-02)."),
             CommandOptions.Value("--restore-report", "Also check this restore test report (pgtenancy backup verify --report): passed, at most 8 days old (BAK-03)."),
+            CommandOptions.Value("--pgbackrest-info", "Also check this output of pgbackrest info --output=json: a successful backup of every stanza in the last 26 hours (BAK-04)."),
             CommandOptions.Value("--format", "Output format (default table).", "table", "json", "sarif", "junit"),
             CommandOptions.Value("--output", "Write the report to a file instead of standard output."),
             CommandOptions.Value("--fail-on", "Exit 1 on findings at or above this severity (default high).", "info", "low", "medium", "high", "critical"),
@@ -83,6 +84,7 @@ internal static class DoctorCommand
                 PgBouncerConfigPath = options["--pgbouncer-config"],
                 PgBackRestConfigPath = options["--pgbackrest-config"],
                 RestoreReportPath = options["--restore-report"],
+                PgBackRestInfoPath = options["--pgbackrest-info"],
             }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or ArgumentException or TimeoutException or IOException)

@@ -57,6 +57,7 @@ public sealed class DoctorChecksTests(DoctorFixture doctor)
     [InlineData("BAK-02", null, "repo1-cipher-type is none")]
     [InlineData("BAK-02", null, "group or other users can read")]
     [InlineData("BAK-03", null, "the last restore test failed")]
+    [InlineData("BAK-04", null, "the newest successful backup of stanza shop is 72 hours old")]
     [InlineData("SIG-02", "pgtenancy.verified_tenant(text)", "is not SECURITY DEFINER; has no pinned search_path")]
     [InlineData("SIG-02", "pgtenancy.tenant_keys", "can be read or changed by insecure_app")]
     [InlineData("SES-01", "database doctor_insecure", "temporary objects")]

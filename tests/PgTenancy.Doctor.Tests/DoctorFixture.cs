@@ -76,7 +76,9 @@ public sealed class DoctorFixture : IAsyncLifetime
         File.WriteAllText(hardenedBackup, "[global]\nrepo1-path=/var/lib/pgbackrest\nrepo1-cipher-type=aes-256-cbc\n\n[shop]\npg1-path=/var/lib/postgresql/15/main\n");
         var hardenedRestore = Path.Combine(_archiving.WorkingDirectory!, "restore.json");
         File.WriteAllText(hardenedRestore, """{ "stanza": "shop", "target": "latest", "passed": true, "compared": true }""");
-        Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole, Path.Combine(_archiving.WorkingDirectory!, "pgbouncer.ini"), hardenedBackup, hardenedRestore);
+        var hardenedInfo = Path.Combine(_archiving.WorkingDirectory!, "pgbackrest-info.json");
+        File.WriteAllText(hardenedInfo, BackupInfo(DateTimeOffset.UtcNow.AddHours(-3), error: false));
+        Hardened = await RunAsync(_hardened.AdminConnectionString, _hardened.AppRole, Path.Combine(_archiving.WorkingDirectory!, "pgbouncer.ini"), hardenedBackup, hardenedRestore, hardenedInfo);
 
         await Db.ExecuteAsync(_hardened.AdminConnectionString, $"""
             CREATE ROLE doctor_monitor LOGIN PASSWORD 'monitor-password-1';
@@ -164,7 +166,9 @@ public sealed class DoctorFixture : IAsyncLifetime
 
         var insecureRestore = Path.Combine(archive, "insecure-restore.json");
         File.WriteAllText(insecureRestore, """{ "stanza": "shop", "target": "latest", "passed": false, "compared": true }""");
-        Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp, _insecureIni, insecureBackup, insecureRestore);
+        var insecureInfo = Path.Combine(archive, "insecure-pgbackrest-info.json");
+        File.WriteAllText(insecureInfo, BackupInfo(DateTimeOffset.UtcNow.AddDays(-3), error: false));
+        Insecure = await RunAsync(insecure.AdminConnectionString, InsecureApp, _insecureIni, insecureBackup, insecureRestore, insecureInfo);
 
         // Let the insecure role log in, so the health check and the startup guard can run as it.
         await Db.ExecuteAsync(insecure.AdminConnectionString, $"ALTER ROLE {InsecureApp} PASSWORD 'insecure-app-password-1'; GRANT CONNECT ON DATABASE doctor_insecure TO {InsecureApp}");
@@ -174,14 +178,19 @@ public sealed class DoctorFixture : IAsyncLifetime
         }.ConnectionString;
     }
 
-    private static async Task<DoctorReport> RunAsync(string connectionString, string appRole, string? pgBouncerConfig = null, string? pgBackRestConfig = null, string? restoreReport = null)
+    private static async Task<DoctorReport> RunAsync(
+        string connectionString, string appRole, string? pgBouncerConfig = null, string? pgBackRestConfig = null, string? restoreReport = null, string? backupInfo = null)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         return await TenancyDoctor.RunAsync(dataSource, new DoctorOptions
         {
-            AppRole = appRole, PgBouncerConfigPath = pgBouncerConfig, PgBackRestConfigPath = pgBackRestConfig, RestoreReportPath = restoreReport,
+            AppRole = appRole, PgBouncerConfigPath = pgBouncerConfig, PgBackRestConfigPath = pgBackRestConfig, RestoreReportPath = restoreReport, PgBackRestInfoPath = backupInfo,
         });
     }
+
+    /// <summary>The part of pgbackrest info --output=json that BAK-04 reads: one stanza with one full backup that stopped at <paramref name="stop"/>.</summary>
+    private static string BackupInfo(DateTimeOffset stop, bool error) =>
+        $$"""[{ "name": "shop", "cipher": "aes-256-cbc", "backup": [{ "label": "full", "type": "full", "error": {{(error ? "true" : "false")}}, "timestamp": { "start": {{stop.ToUnixTimeSeconds() - 60}}, "stop": {{stop.ToUnixTimeSeconds()}} } }] }]""";
 
     public async ValueTask DisposeAsync()
     {

@@ -5,8 +5,9 @@ namespace PgTenancy.Doctor.Checks;
 
 /// <summary>
 /// Checks of the pgBackRest posture the doctor can see from files: the repository's encryption in pgbackrest.conf
-/// (<c>--pgbackrest-config</c>) and a recent passing restore test (<c>--restore-report</c>, the JSON that
-/// <c>pgtenancy backup verify --stanza … --report</c> writes). WAL archiving itself is BAK-01, seen from the server.
+/// (<c>--pgbackrest-config</c>), a recent passing restore test (<c>--restore-report</c>, the JSON that
+/// <c>pgtenancy backup verify --stanza … --report</c> writes) and a recent backup (<c>--pgbackrest-info</c>, the output
+/// of <c>pgbackrest info --output=json</c>). WAL archiving itself is BAK-01, seen from the server.
 /// </summary>
 internal static class PgBackRestChecks
 {
@@ -21,7 +22,47 @@ internal static class PgBackRestChecks
         "A backup nobody restored is a hope, not a backup: damaged files, a lost passphrase or a broken WAL chain show only on restore.",
         "Run pgtenancy backup verify --stanza <stanza> --connection <source> --report <file> weekly (cron or CI) and point the doctor at the report.");
 
-    public static IReadOnlyList<DoctorCheck> All { get; } = [Encryption, RestoreTest];
+    /// <summary>How old the newest backup may be: a daily backup, plus two hours of slack.</summary>
+    public static readonly TimeSpan BackupMaximumAge = TimeSpan.FromHours(26);
+
+    public static DoctorCheck RecentBackup { get; } = new("BAK-04", "No successful backup in the last day", Severity.Medium,
+        "Everything since the newest backup depends on the WAL archive alone; a stanza without a backup, or whose last backups failed, restores nothing.",
+        "Schedule pgbackrest backup (a weekly full and a daily differential) as the server's OS user, and alert when it fails; feed the doctor pgbackrest info --output=json.");
+
+    public static IReadOnlyList<DoctorCheck> All { get; } = [Encryption, RestoreTest, RecentBackup];
+
+    public static CheckResult CheckRecentBackup(string infoPath, DateTimeOffset now)
+    {
+        var path = Path.GetFullPath(infoPath);
+        var findings = new List<Finding>();
+        try
+        {
+            using var info = JsonDocument.Parse(File.ReadAllText(path));
+            foreach (var stanza in info.RootElement.EnumerateArray())
+            {
+                var name = stanza.TryGetProperty("name", out var n) ? n.GetString() : "?";
+                var newest = stanza.TryGetProperty("backup", out var backups)
+                    ? backups.EnumerateArray()
+                        .Where(b => !(b.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.True))
+                        .Select(b => (long?)b.GetProperty("timestamp").GetProperty("stop").GetInt64()).Max()
+                    : null;
+                if (newest is null)
+                {
+                    findings.Add(Finding(RecentBackup, path, null, $"stanza {name} has no successful backup"));
+                }
+                else if (now - DateTimeOffset.FromUnixTimeSeconds(newest.Value) is var age && age > BackupMaximumAge)
+                {
+                    findings.Add(Finding(RecentBackup, path, null, string.Create(CultureInfo.InvariantCulture, $"the newest successful backup of stanza {name} is {age.TotalHours:0} hours old")));
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FileNotFoundException)
+        {
+            findings.Add(Finding(RecentBackup, path, null, "is not the output of pgbackrest info --output=json"));
+        }
+
+        return new CheckResult(RecentBackup, findings.Count == 0 ? CheckStatus.Passed : CheckStatus.Failed, findings);
+    }
 
     public static CheckResult CheckEncryption(string configPath)
     {
