@@ -41,7 +41,7 @@ internal static class PgBackRestRestoreTest
     public static async Task<RestoreTestResult> RunAsync(
         PgBackRestTarget target, NpgsqlConnectionStringBuilder? source, string database, string tenantColumn, TextWriter output, CancellationToken cancellationToken)
     {
-        var pgBackRest = Find("pgbackrest", ["/usr/bin", "/usr/local/bin"]);
+        var pgBackRest = Programs.Find("pgbackrest", ["/usr/bin", "/usr/local/bin"], foldersFirst: false, "pgBackRest (apt-get install pgbackrest)");
         if (source is not null && target.TargetTime is null)
         {
             // Every change the source committed so far must be in the archive before the restore reads it: check forces a
@@ -147,15 +147,7 @@ internal static class PgBackRestRestoreTest
     private static string PgCtlFor(string data)
     {
         var major = File.ReadAllText(Path.Combine(data, "PG_VERSION")).Trim();
-        return Find("pg_ctl", [$"/usr/lib/postgresql/{major}/bin", $"/usr/pgsql-{major}/bin"], first: true);
-    }
-
-    private static string Find(string program, IEnumerable<string> folders, bool first = false)
-    {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
-        return (first ? folders.Concat(path) : path.Concat(folders))
-            .Select(folder => Path.Combine(folder, program)).FirstOrDefault(File.Exists)
-            ?? throw new BackupException($"{program} was not found in {string.Join(", ", folders)} or on the PATH: install it (apt-get install {(program == "pg_ctl" ? "the PostgreSQL server of the backup's major version" : program)}).");
+        return Programs.Find("pg_ctl", [$"/usr/lib/postgresql/{major}/bin", $"/usr/pgsql-{major}/bin"], foldersFirst: true, $"the PostgreSQL {major} server, the backup's major version");
     }
 
     private static int FreePort()

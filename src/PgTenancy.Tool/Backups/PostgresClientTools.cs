@@ -11,7 +11,8 @@ internal static class PostgresClientTools
 {
     public static Process Start(string tool, NpgsqlConnectionStringBuilder connection, IEnumerable<string> arguments, bool writesInput)
     {
-        var start = new ProcessStartInfo(Find(tool))
+        // The tool on the PATH, else in the newest PostgreSQL installation.
+        var start = new ProcessStartInfo(Programs.Find(tool, Programs.PostgresBinFolders(), foldersFirst: false, "the PostgreSQL client (apt-get install postgresql-client-15)"))
         {
             RedirectStandardOutput = !writesInput,
             RedirectStandardInput = writesInput,
@@ -59,15 +60,5 @@ internal static class PostgresClientTools
         {
             throw new BackupException($"{tool} failed (exit code {process.ExitCode}): {errors.Trim()}");
         }
-    }
-
-    /// <summary>The tool on the PATH, else in the newest PostgreSQL installation of the Debian or RHEL layout.</summary>
-    private static string Find(string tool)
-    {
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")) : [])
-            .Concat(Directory.Exists("/usr") ? Directory.GetDirectories("/usr", "pgsql-*").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")) : []);
-        return candidates.Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists)
-            ?? throw new BackupException($"{tool} was not found on the PATH or under /usr/lib/postgresql/*/bin: install the PostgreSQL client (apt-get install postgresql-client-15).");
     }
 }
