@@ -56,9 +56,9 @@ internal static class HardenCommand
             }
 
             var passphrase = options["--backup-passphrase-file"] is { } passphraseFile ? await ReadPassphraseAsync(passphraseFile).ConfigureAwait(false) : null;
-            var keptCa = input.GenerateDevCa && DevCertificateAuthority.Read(outputFolder) is not null;
-            var files = HardenedConfiguration.Generate(input, userList, devCaFolder: outputFolder, backupPassphrase: passphrase);
-            if (keptCa)
+            var keptCa = input.GenerateDevCa ? DevCertificateAuthority.Read(outputFolder) : null;
+            var files = HardenedConfiguration.Generate(input, userList, keptCa, passphrase);
+            if (keptCa is not null)
             {
                 output.WriteLine($"Kept the development CA and certificates already in {outputFolder} (the server and its clients trust them); delete them to make new ones.");
             }

@@ -24,11 +24,11 @@ internal static class HardenedConfiguration
     /// <summary>Generates the files. Validates first and writes nothing when the input is refused.</summary>
     /// <param name="input">What to generate for.</param>
     /// <param name="userList">PgBouncer's user list from <see cref="PgBouncerUserListAsync"/>, to include (and to tell MANIFEST.md it is there).</param>
-    /// <param name="devCaFolder">With <see cref="HardeningInput.GenerateDevCa"/>: a folder an earlier run wrote a dev CA into, whose certificates are kept.</param>
+    /// <param name="existingDevCa">With <see cref="HardeningInput.GenerateDevCa"/>: the dev CA an earlier run wrote (<see cref="DevCertificateAuthority.Read"/>), whose certificates are kept.</param>
     /// <returns>The files, in the order they are applied, ending with MANIFEST.md.</returns>
     /// <exception cref="HardeningInputException">The input is unsafe or incomplete; every problem is listed with its reason.</exception>
     /// <param name="backupPassphrase">With <see cref="HardeningInput.PgBackRest"/>: the repository passphrase, written into its own 0600 include file (else MANIFEST.md says how to make one).</param>
-    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input, HardeningFile? userList = null, string? devCaFolder = null, string? backupPassphrase = null)
+    public static IReadOnlyList<HardeningFile> Generate(HardeningInput input, HardeningFile? userList = null, DevCertificateAuthority? existingDevCa = null, string? backupPassphrase = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         HardeningValidation.Validate(input);
@@ -39,8 +39,7 @@ internal static class HardenedConfiguration
         if (input.GenerateDevCa)
         {
             // Development only: 30 days, and the CA key is written next to the files.
-            var ca = (devCaFolder is null ? null : DevCertificateAuthority.Read(devCaFolder))
-                     ?? DevCertificateAuthority.Create(input.ServerNames, input.AdminRole, TimeSpan.FromDays(30));
+            var ca = existingDevCa ?? DevCertificateAuthority.Create(input.ServerNames, input.AdminRole, TimeSpan.FromDays(30));
             files.Add(new("ca.crt", $"{paths.TlsDirectory}/ca.crt", ca.CaCertificate));
             files.Add(new("ca.key", "(keep offline: it signs certificates)", ca.CaKey, Secret: true));
             files.Add(new("server.crt", $"{paths.TlsDirectory}/server.crt", ca.ServerCertificate));
