@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using PgTenancy.TestSupport;
@@ -38,7 +37,7 @@ internal sealed class DevelopmentApp(string folder, string project, IReadOnlyDic
     public async Task StartAsync(string appConnectionString)
     {
         await ExternalCommand.RunCheckedAsync(folder, environment, ["dotnet", "build", "-nologo", "-v", "quiet"], TimeSpan.FromMinutes(5));
-        var port = FreePort();
+        var port = PgTenancy.Testing.Local.LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet", [Path.Combine("bin", "Debug", "net10.0", project + ".dll")])
         {
             WorkingDirectory = folder,
@@ -163,12 +162,5 @@ internal sealed class DevelopmentApp(string folder, string project, IReadOnlyDic
         {
             _log.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

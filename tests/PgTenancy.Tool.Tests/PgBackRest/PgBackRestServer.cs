@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Npgsql;
 using PgTenancy.Testing;
 using PgTenancy.TestSupport;
+using PgTenancy.Tool.Backups;
 using Xunit;
 
 namespace PgTenancy.Tool.Tests.PgBackRest;
@@ -55,7 +55,7 @@ public sealed class PgBackRestServer : IAsyncLifetime
             """;
         // The socket is for pgBackRest alone (its folder is private to the server's OS user); TCP stays TLS + SCRAM.
         var hba = "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhost all all all reject\n";
-        await OwnAsync(_root);
+        ServerUserCommand.Own(_root);
         _server = await PostgresServer.StartAsync(b => b.WithPgBouncer(false).WithConfigurationOverrides(settings, hba));
         var admin = new NpgsqlConnectionStringBuilder(Server.AdminConnectionString);
         await File.WriteAllTextAsync(ConfigFile, $"""
@@ -77,7 +77,7 @@ public sealed class PgBackRestServer : IAsyncLifetime
 
             """);
         await WritePassphraseAsync(IncludePath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        await OwnAsync(_root);
+        ServerUserCommand.Own(_root);
         await Db.ExecuteAsync(Server.AdminConnectionString, $"CREATE DATABASE {Database}");
         await PgBackRestAsync("stanza-create");
         await PgBackRestAsync("backup", "--type=full");
@@ -86,7 +86,8 @@ public sealed class PgBackRestServer : IAsyncLifetime
     /// <summary>Runs a pgBackRest command on this stanza as the server's OS user; throws with its output if it fails.</summary>
     public async Task<string> PgBackRestAsync(params string[] arguments)
     {
-        var (exitCode, output) = await RunAsServerUserAsync("/usr/bin/pgbackrest", [$"--config={ConfigFile}", $"--config-include-path={IncludePath}", $"--stanza={Stanza}", .. arguments]);
+        var (exitCode, output) = await ServerUserCommand.RunAsync(
+            "/usr/bin/pgbackrest", [$"--config={ConfigFile}", $"--config-include-path={IncludePath}", $"--stanza={Stanza}", .. arguments], TimeSpan.FromMinutes(5), CancellationToken.None);
         return exitCode == 0 ? output : throw new InvalidOperationException($"pgbackrest {string.Join(' ', arguments)} failed ({exitCode}): {output}");
     }
 
@@ -101,45 +102,8 @@ public sealed class PgBackRestServer : IAsyncLifetime
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        await OwnAsync(folder);
+        ServerUserCommand.Own(folder);
         return folder;
-    }
-
-    /// <summary>Gives <paramref name="path"/> to the server's OS user when the tests run as root (pgBackRest and postgres run as it).</summary>
-    public static async Task OwnAsync(string path)
-    {
-        if (Environment.IsPrivilegedProcess)
-        {
-            await RunAsync("chown", ["-R", "postgres:postgres", path], asServerUser: false);
-        }
-    }
-
-    private static Task<(int ExitCode, string Output)> RunAsServerUserAsync(string program, string[] arguments) => RunAsync(program, arguments, asServerUser: true);
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, bool asServerUser)
-    {
-        var start = new ProcessStartInfo(asServerUser && Environment.IsPrivilegedProcess ? "/usr/bin/setpriv" : program)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/",
-        };
-        if (asServerUser && Environment.IsPrivilegedProcess)
-        {
-            foreach (var argument in new[] { "--reuid=postgres", "--regid=postgres", "--init-groups", "--", program })
-            {
-                start.ArgumentList.Add(argument);
-            }
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, (await output + await error).Trim());
     }
 
     public async ValueTask DisposeAsync()

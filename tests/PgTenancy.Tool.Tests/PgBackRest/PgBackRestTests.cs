@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using PgTenancy.TestSupport;
+using PgTenancy.Tool.Backups;
 using Xunit;
 
 namespace PgTenancy.Tool.Tests.PgBackRest;
@@ -65,7 +66,7 @@ public sealed class PgBackRestTests(PgBackRestServer backups) : IClassFixture<Pg
     public async Task A_wrong_passphrase_is_refused()
     {
         var wrong = await PgBackRestServer.WritePassphraseAsync(Path.Combine(_folder.FullName, "wrong"), "not-the-passphrase");
-        await PgBackRestServer.OwnAsync(_folder.FullName);
+        ServerUserCommand.Own(_folder.FullName);
 
         var (exit, _, error) = await Cli.RunAsync(["backup", "verify", "--stanza", PgBackRestServer.Stanza, "--pgbackrest-config", backups.ConfigFile, "--pgbackrest-include", wrong, "--database", PgBackRestServer.Database]);
 
@@ -105,7 +106,7 @@ public sealed class PgBackRestTests(PgBackRestServer backups) : IClassFixture<Pg
         await File.WriteAllBytesAsync(damaged, bytes, TestContext.Current.CancellationToken);
         var config = Path.Combine(_folder.FullName, "pgbackrest.conf");
         await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(backups.ConfigFile, TestContext.Current.CancellationToken)).Replace(backups.Repository, copy, StringComparison.Ordinal), TestContext.Current.CancellationToken);
-        await PgBackRestServer.OwnAsync(_folder.FullName);
+        ServerUserCommand.Own(_folder.FullName);
 
         var (exit, output, error) = await Cli.RunAsync(["backup", "verify", "--stanza", PgBackRestServer.Stanza, "--pgbackrest-config", config, "--pgbackrest-include", backups.IncludePath, "--database", PgBackRestServer.Database]);
 
