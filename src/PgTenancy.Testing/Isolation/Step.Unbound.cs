@@ -108,7 +108,7 @@ internal sealed partial class Step
         {
             RequireNothingUnbound(shape, "read through the binding", await context.Sql.QueryAsync(select, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception e) when (IsMissingTenant(e))
+        catch (Exception e) when (Innermost<TenantContextMissingException>(e) is not null)
         {
             // MissingTenantBehavior.Throw: refused before anything was sent.
         }
@@ -128,18 +128,5 @@ internal sealed partial class Step
                 $"A {what} of {shape} by the app role with no tenant bound returned {rows.Count} row(s) ({string.Join(", ", rows.Select(r => context.NameOf(r[tenantIndex])).Distinct())}). {UnboundCauses}",
                 "no rows", RowSet.Format(shape, rows));
         }
-    }
-
-    private static bool IsMissingTenant(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is TenantContextMissingException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }
