@@ -12,9 +12,20 @@ internal static class PgBouncerRefusal
 {
     private const int Attempts = 5;
 
-    public static bool Is(Exception error) =>
-        error is PostgresException { SqlState: PostgresErrorCodes.ProtocolViolation } e
-        && e.MessageText.Contains("server_login_retry", StringComparison.Ordinal);
+    /// <summary>Whether <paramref name="error"/>, or an exception it wraps (EF Core wraps it in DbUpdateException), is the refusal.</summary>
+    public static bool Is(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.ProtocolViolation } refusal
+                && refusal.MessageText.Contains("server_login_retry", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static async Task<T> RetryAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
     {
