@@ -246,8 +246,15 @@ public sealed partial class PostgresServer : IAsyncDisposable
     {
         var cluster = RequireLocalCluster();
         await cluster.Commands.HandOverAsync(Local.ClusterReconfiguration.FilesDirectory(cluster), cancellationToken).ConfigureAwait(false);
-        return await PgBouncer.PgBouncerInstance.StartAsync(cluster, ReconfiguredFilePath(iniName), port, ReconfiguredFilePath(iniName + ".log")).ConfigureAwait(false);
+        return await StartPgBouncerAtAsync(ReconfiguredFilePath(iniName), port, ReconfiguredFilePath(iniName + ".log")).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Starts a further PgBouncer from a pgbouncer.ini installed elsewhere (readable by the server's user), its standard
+    /// error appended to <paramref name="logPath"/>; disposing stops it by its PID.
+    /// </summary>
+    internal async Task<IAsyncDisposable> StartPgBouncerAtAsync(string iniPath, int port, string logPath) =>
+        await PgBouncer.PgBouncerInstance.StartAsync(RequireLocalCluster(), iniPath, port, logPath).ConfigureAwait(false);
 
     /// <summary>Where <see cref="ReconfigureAsync"/> writes a file of this name.</summary>
     /// <summary>The local cluster's data directory (for tools that read it in place, such as pgBackRest).</summary>

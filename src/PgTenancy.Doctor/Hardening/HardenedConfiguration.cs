@@ -87,8 +87,7 @@ internal static class HardenedConfiguration
         ArgumentNullException.ThrowIfNull(superuser);
         ArgumentNullException.ThrowIfNull(input);
         HardeningValidation.Validate(input);
-        string[] roles = [input.AppRole, input.ReadOnlyRole, input.MigratorRole, .. input.PgBouncer?.AdminUsers ?? [], .. input.PgBouncer?.StatsUsers ?? []];
-        roles = [.. roles.Distinct(StringComparer.Ordinal)];
+        var roles = LoginRoles(input);
         var secrets = new Dictionary<string, string?>(StringComparer.Ordinal);
         var connection = await superuser.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -181,4 +180,11 @@ internal static class HardenedConfiguration
             staging.Delete(recursive: true);
         }
     }
+
+    /// <summary>The login roles that need a password (SCRAM secret) before the user list can be written: MANIFEST.md names each.</summary>
+    internal static string[] LoginRoles(HardeningInput input) =>
+        [.. new[] { input.MigratorRole, input.AppRole, input.ReadOnlyRole }
+            .Concat(input.PgBouncer?.AdminUsers ?? [])
+            .Concat(input.PgBouncer?.StatsUsers ?? [])
+            .Distinct(StringComparer.Ordinal)];
 }

@@ -36,7 +36,7 @@ internal static class ManifestFile
                `CREATE EXTENSION IF NOT EXISTS pgaudit;` in {input.Database}.
             5. `psql -v ON_ERROR_STOP=1 -d {input.Database} -f roles.sql` as a superuser: it creates the roles (an audited table
                that does not exist yet is skipped with a notice).
-            6. Set passwords with psql's `\password {input.MigratorRole}`, `\password {input.AppRole}` (and the other login roles):
+            6. Set a password for every login role with psql's {string.Join(", ", HardenedConfiguration.LoginRoles(input).Select(role => $"`\\password {role}`"))}:
                only a SCRAM secret is sent.
             7. Run the migrations as {input.MigratorRole}, then roles.sql again as a superuser, for the audited tables the
                migrations made (rerunning it is safe).
