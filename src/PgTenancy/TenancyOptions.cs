@@ -67,6 +67,17 @@ public sealed partial record TenancyOptions
     /// </summary>
     public bool AllowMultipleStatements { get; init; }
 
+    /// <summary>
+    /// Citus mode (default <see langword="false"/>), for an application connected to the coordinator of a Citus cluster:
+    /// the coordinator forwards a setting to the workers that hold the shards only when it is set with <c>SET LOCAL</c> in
+    /// an explicit transaction, with <c>citus.propagate_set_commands = 'local'</c>. Each bound execution then carries
+    /// both <c>SET LOCAL</c> statements in front of the caller's statements, inside the caller's transaction or, without
+    /// one, inside <c>BEGIN … COMMIT</c> in the same round trip. A transaction is bound to the tenant of its statements.
+    /// Policies must use their subquery-free form on distributed tables (<see cref="TenantIsolationPolicy.Citus"/>).
+    /// See docs/citus.md.
+    /// </summary>
+    public bool Citus { get; init; }
+
     /// <summary>Checks the options and throws, naming the option and the fix, when one is invalid.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()

@@ -36,6 +36,13 @@ internal sealed class TenantEntitiesInterceptor(IDbContextOptions options) : Sav
             return; // a cross-tenant context writes the tenants it is told to
         }
 
+        if (_tenancy.Options.Citus)
+        {
+            // Citus forwards the binding's SET LOCAL to the workers only inside a transaction block; EF Core leaves a
+            // single-statement SaveChanges without one unless told otherwise.
+            context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        }
+
         string? tenant = null;
         foreach (var entry in context.ChangeTracker.Entries())
         {

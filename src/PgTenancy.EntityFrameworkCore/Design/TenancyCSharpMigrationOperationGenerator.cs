@@ -64,6 +64,11 @@ internal sealed class TenancyCSharpMigrationOperationGenerator(CSharpMigrationOp
             arguments.Add("verified: true");
         }
 
+        if (operation.Citus)
+        {
+            arguments.Add("citus: true");
+        }
+
         builder.Append('.').Append(method).AppendLine("(");
         using (builder.Indent())
         {

@@ -25,10 +25,11 @@ public static class TenancyMigrationBuilderExtensions
         string? schema = null,
         string policyName = TenancyDefaults.PolicyName,
         string settingName = TenancyDefaults.SettingName,
-        bool verified = false) =>
+        bool verified = false,
+        bool citus = false) =>
         Add(migrationBuilder, new EnableTenantIsolationOperation
         {
-            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName, Verified = verified,
+            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName, Verified = verified, Citus = citus,
         });
 
     /// <summary>The exact inverse of <see cref="EnableTenantIsolation"/>; give it the same arguments.</summary>
@@ -41,10 +42,11 @@ public static class TenancyMigrationBuilderExtensions
         string? schema = null,
         string policyName = TenancyDefaults.PolicyName,
         string settingName = TenancyDefaults.SettingName,
-        bool verified = false) =>
+        bool verified = false,
+        bool citus = false) =>
         Add(migrationBuilder, new DisableTenantIsolationOperation
         {
-            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName, Verified = verified,
+            Table = table, TenantColumn = tenantColumn, TenantKind = tenantKind, AppRoles = appRoles ?? [], Schema = schema, PolicyName = policyName, SettingName = settingName, Verified = verified, Citus = citus,
         });
 
     /// <summary>

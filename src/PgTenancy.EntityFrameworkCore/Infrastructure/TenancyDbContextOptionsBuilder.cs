@@ -125,6 +125,20 @@ public sealed class TenancyDbContextOptionsBuilder
     }
 
     /// <summary>
+    /// Citus mode, for a context connected to the coordinator of a Citus cluster (see <see cref="TenancyOptions.Citus"/>
+    /// and docs/citus.md): every statement binds the tenant with <c>SET LOCAL</c> in a transaction (SaveChanges always
+    /// opens one); every query of a tenant-scoped entity carries the tenant as a parameter (the query filter, on), so
+    /// Citus routes it to the tenant's shard; migrations distribute tenant tables by their tenant column and write
+    /// subquery-free policies.
+    /// </summary>
+    public TenancyDbContextOptionsBuilder Citus(bool enabled = true)
+    {
+        Options = Options with { Citus = enabled };
+        Extension = Extension.WithQueryFilter(enabled || Extension.QueryFilter);
+        return this;
+    }
+
+    /// <summary>
     /// Adds an EF Core query filter <c>tenant property == current tenant</c> to every tenant-scoped entity type, as
     /// defence in depth for LINQ queries if row-level security were ever missing. Off by default: row-level security
     /// is the enforcement, and a filter on top would hide a broken policy from tests such as the isolation kit. The

@@ -21,4 +21,17 @@ public static class TenancyAnnotationNames
     /// empty for PUBLIC. A change makes a migration that recreates every tenant table's policy for the new roles.
     /// </summary>
     public const string PolicyRoles = Prefix + "PolicyRoles";
+
+    /// <summary>
+    /// On the model: <see langword="true"/> in Citus mode (<c>UseTenancy(o => o.Citus())</c>): tenant tables are
+    /// distributed by their tenant column and their policies take the subquery-free form. A change makes a migration
+    /// that replaces every tenant table's policy and distributes the tables.
+    /// </summary>
+    public const string Citus = Prefix + "Citus";
+
+    /// <summary>
+    /// On an entity type: <see langword="true"/> for shared lookup data that Citus copies to every node
+    /// (<c>IsCitusReferenceTable()</c>), so that tenant tables can join it and refer to it on any shard.
+    /// </summary>
+    public const string CitusReferenceTable = Prefix + "CitusReferenceTable";
 }

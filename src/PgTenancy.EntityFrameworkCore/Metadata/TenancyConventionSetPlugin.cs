@@ -33,6 +33,11 @@ internal sealed class TenancyConventionSetPlugin(
 
         conventionSet.ModelFinalizingConventions.Add(new PolicyRolesConvention(tenancy.PolicyRoles));
 
+        if (tenancy.Options.Citus)
+        {
+            conventionSet.ModelFinalizingConventions.Add(new CitusConvention());
+        }
+
         if (tenancy.QueryFilter)
         {
             conventionSet.ModelFinalizingConventions.Add(new TenantQueryFilterConvention(typeMappings, tenancy.Options, tenancy.VerifiedPolicies));

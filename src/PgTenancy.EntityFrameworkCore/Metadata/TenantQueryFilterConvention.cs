@@ -15,6 +15,8 @@ namespace PgTenancy.EntityFrameworkCore.Metadata;
 /// </summary>
 internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource typeMappings, TenancyOptions options, bool verified) : IModelFinalizingConvention
 {
+    private CitusTenantParameter? _citusParameter;
+
     public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
         foreach (var entityType in modelBuilder.Metadata.GetEntityTypes().Where(e => e.BaseType is null).ToList())
@@ -34,12 +36,26 @@ internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource t
                 : nameof(TenantQueryFilterValues.BoundText);
             var sqlType = TenantKinds.Of(TenantKinds.ForClrType(type) ?? TenantIdKind.Text).SqlType;
 
-            var function = typeof(TenantQueryFilterValues).GetMethod(method, BindingFlags.Public | BindingFlags.Static)!;
-            modelBuilder.HasDbFunction(function)?.HasTranslation(_ => BoundTenant(type, sqlType));
-
             var entity = Expression.Parameter(entityType.ClrType, "e");
             var column = Expression.Call(typeof(EF), nameof(EF.Property), [property.ClrType], entity, Expression.Constant(property.Name));
-            Expression value = Expression.Call(function);
+            Expression value;
+            if (options.Citus)
+            {
+                // A parameter, evaluated on the client per execution: Citus routes on it (see CitusTenantParameter).
+                var citusMethod = type == typeof(Guid) ? nameof(CitusTenantParameter.Uuid)
+                    : type == typeof(long) ? nameof(CitusTenantParameter.BigInt)
+                    : type == typeof(int) ? nameof(CitusTenantParameter.Int32)
+                    : type == typeof(short) ? nameof(CitusTenantParameter.Int16)
+                    : nameof(CitusTenantParameter.Text);
+                value = Expression.Call(Expression.Constant(_citusParameter ??= new CitusTenantParameter(options)), typeof(CitusTenantParameter).GetMethod(citusMethod)!);
+            }
+            else
+            {
+                var function = typeof(TenantQueryFilterValues).GetMethod(method, BindingFlags.Public | BindingFlags.Static)!;
+                modelBuilder.HasDbFunction(function)?.HasTranslation(_ => BoundTenant(type, sqlType));
+                value = Expression.Call(function);
+            }
+
             if (value.Type != property.ClrType)
             {
                 value = Expression.Convert(value, property.ClrType);

@@ -66,6 +66,7 @@ internal sealed class TenancyMigrationsModelDiffer(
         operation.Schema = table.Schema;
         operation.TenantKind = table.Kind;
         operation.Verified = table.Verified;
+        operation.Citus = table.Citus;
         operation.BindingSchema = _tenancy?.Options.Schema ?? TenancyDefaults.Schema;
         operation.AppRoles = [.. roles ?? _tenancy?.PolicyRoles ?? []];
         operation.SettingName = _tenancy?.Options.SettingName ?? TenancyOptions.Default.SettingName;
@@ -85,6 +86,7 @@ internal sealed class TenancyMigrationsModelDiffer(
         // The policy form is the model's: a switch to (or from) verified tenants replaces every policy, in the
         // migration's transaction, so no table is ever without one.
         var verified = model?.Model.FindAnnotation(Metadata.TenancyAnnotationNames.VerifiedTenant)?.Value is true;
+        var citus = IsCitus(model);
         foreach (var table in model?.Tables ?? [])
         {
             foreach (var mapping in table.EntityTypeMappings)
@@ -92,7 +94,7 @@ internal sealed class TenancyMigrationsModelDiffer(
                 if (mapping.TypeBase is IEntityType entityType && entityType.FindTenantProperty() is IProperty property
                     && property.GetColumnName(StoreObjectIdentifier.Table(table.Name, table.Schema)) is { } column)
                 {
-                    tables.Add(new TenantTable(table.Schema, table.Name, column, KindOf(property.ClrType), verified));
+                    tables.Add(new TenantTable(table.Schema, table.Name, column, KindOf(property.ClrType), verified, citus));
                     break;
                 }
             }
@@ -105,9 +107,13 @@ internal sealed class TenancyMigrationsModelDiffer(
     // unknown type there reads as text, the kind whose policy fits any column the database accepts for it.
     private static TenantIdKind KindOf(Type clrType) => TenantKinds.ForClrType(clrType) ?? TenantIdKind.Text;
 
-    private sealed record TenantTable(string? Schema, string Table, string Column, TenantIdKind Kind, bool Verified) : IComparable<TenantTable>
+    private static bool IsCitus(IRelationalModel? model) => model?.Model.FindAnnotation(Metadata.TenancyAnnotationNames.Citus)?.Value is true;
+
+    private sealed record TenantTable(string? Schema, string Table, string Column, TenantIdKind Kind, bool Verified, bool Citus) : IComparable<TenantTable>
     {
         public int CompareTo(TenantTable? other) =>
-            other is null ? 1 : string.CompareOrdinal($"{Schema}.{Table}.{Column}.{Kind}.{Verified}", $"{other.Schema}.{other.Table}.{other.Column}.{other.Kind}.{other.Verified}");
+            other is null ? 1 : string.CompareOrdinal(Key, other.Key);
+
+        private string Key => $"{Schema}.{Table}.{Column}.{Kind}.{Verified}.{Citus}";
     }
 }

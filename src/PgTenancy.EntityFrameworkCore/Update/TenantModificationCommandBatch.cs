@@ -34,8 +34,11 @@ internal sealed class TenantModificationCommandBatch(
     TenantBinding binding,
     string? bypassReason) : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
 {
-    /// <summary>Statements in front of the modifications: the bind, except in a cross-tenant context.</summary>
-    private readonly int _bindStatements = bypassReason is null ? 1 : 0;
+    /// <summary>Statements in front of the modifications: the bind (Citus mode: its SET LOCAL statements), none in a cross-tenant context.</summary>
+    private int _bindStatements = bypassReason is null ? 1 : 0;
+
+    /// <summary>Whether the first result set is the bind's one row (not in Citus mode, whose SET statements return none).</summary>
+    private bool _bindResultFirst = bypassReason is null;
 
     public override void Complete(bool moreBatchesExpected)
     {
@@ -59,9 +62,20 @@ internal sealed class TenantModificationCommandBatch(
         var logger = TenancyContext.Logger(Dependencies.CurrentContext.Context);
         var context = Dependencies.CurrentContext.Context.GetType();
         TenancyLog.BatchBound(logger, tenant, ModificationCommands.Count, context);
+        var database = Dependencies.CurrentContext.Context.Database.GetDbConnection().Database;
+        if (binding.CitusPrefix(tenant, database) is { } citus)
+        {
+            // In the transaction SaveChanges opens (TenantEntitiesInterceptor makes it always open one in Citus mode).
+            SqlBuilder.Insert(0, citus.Prefix);
+            _bindStatements = citus.Statements;
+            _bindResultFirst = false;
+            base.Complete(moreBatchesExpected);
+            return;
+        }
+
         SqlBuilder.Insert(0, binding.NamedBindPrefix);
         RelationalCommandBuilder.AddParameter(TenantBinding.TenantParameterName, "@" + TenantBinding.TenantParameterName, textMapping, nullable: false);
-        ParameterValues[TenantBinding.TenantParameterName] = binding.BoundValue(tenant, Dependencies.CurrentContext.Context.Database.GetDbConnection().Database);
+        ParameterValues[TenantBinding.TenantParameterName] = binding.BoundValue(tenant, database);
         base.Complete(moreBatchesExpected);
     }
 
@@ -77,7 +91,7 @@ internal sealed class TenantModificationCommandBatch(
         var index = 0;
         try
         {
-            if (_bindStatements > 0)
+            if (_bindResultFirst)
             {
                 // The bind's one row is the first result set: step past it, which runs the modifications up to the first
                 // that returns rows, as efcore.pg's own reader would be positioned without the bind.

@@ -49,6 +49,31 @@ internal static class BindingSql
             : $"SELECT {token}";
     }
 
+    /// <summary>The setting that makes a Citus coordinator forward SET LOCAL to the workers of the transaction.</summary>
+    public const string CitusPropagation = "SET LOCAL citus.propagate_set_commands = 'local'";
+
+    /// <summary>
+    /// Citus mode: the statements that bind <paramref name="boundValue"/> (the tenant, or its signed token) for the rest
+    /// of the transaction, on the coordinator and on every worker the transaction reaches. SET takes no parameters, so
+    /// the value is inlined as an escape literal; it is a tenant already checked against its kind (or a token of hex and
+    /// dots), and the policies cast it to the column's type. No result set, no row count.
+    /// </summary>
+    public static IReadOnlyList<string> CitusBindStatements(TenancyOptions options, string tenant, string boundValue)
+    {
+        var parts = options.SettingName.Split('.');
+        var statements = new List<string>
+        {
+            CitusPropagation,
+            $"SET LOCAL {SqlText.Identifier(parts[0])}.{SqlText.Identifier(parts[1])} = {SqlText.EscapeLiteral(boundValue)}",
+        };
+        if (options.TenantInApplicationName && tenant.Length > 0)
+        {
+            statements.Add($"SET LOCAL application_name = {SqlText.EscapeLiteral("tenant:" + tenant)}");
+        }
+
+        return statements;
+    }
+
     /// <summary>Creates the schema and the procedures for every kind. Idempotent; run by the owner or migrator role.</summary>
     public static string InstallScript(TenancyOptions options)
     {

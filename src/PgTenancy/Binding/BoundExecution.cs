@@ -23,21 +23,27 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
     private readonly NpgsqlBatch? _batch;
     private readonly bool _bindResultFirst;
     private readonly bool _ownsCommand;
+    private readonly bool _opensTransaction;
 
-    /// <summary>A command to execute: one of ours (<paramref name="ownsCommand"/>), or the caller's own, bound in place.</summary>
-    public BoundExecution(DbCommand command, bool bindResultFirst, bool ownsCommand = true)
+    /// <summary>
+    /// A command to execute: one of ours (<paramref name="ownsCommand"/>), or the caller's own, bound in place.
+    /// <paramref name="opensTransaction"/>: its SQL begins and commits a transaction of its own (Citus mode).
+    /// </summary>
+    public BoundExecution(DbCommand command, bool bindResultFirst, bool ownsCommand = true, bool opensTransaction = false)
     {
         _command = command;
         _bindResultFirst = bindResultFirst;
         _ownsCommand = ownsCommand;
+        _opensTransaction = opensTransaction;
     }
 
-    /// <summary>A batch whose first command is the bind.</summary>
-    public BoundExecution(NpgsqlBatch batch)
+    /// <summary>A batch whose first command is the bind (its one-row result skipped when <paramref name="bindResultFirst"/>).</summary>
+    public BoundExecution(NpgsqlBatch batch, bool bindResultFirst = true, bool opensTransaction = false)
     {
         _batch = batch;
-        _bindResultFirst = true;
+        _bindResultFirst = bindResultFirst;
         _ownsCommand = true;
+        _opensTransaction = opensTransaction;
     }
 
     /// <summary>The parameters of the caller's statement as executed (clones of the caller's own, or the caller's own when bound in place).</summary>
@@ -48,20 +54,70 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
     /// errors the binding causes into ones that say what to do (<see cref="TenantBinding.Explain"/>); every caller that
     /// executes a bound execution goes through here.
     /// </summary>
+    /// <remarks>
+    /// An execution that begins its own transaction (Citus mode) ends it when it fails: the statements after the error
+    /// are skipped, COMMIT with them, and the connection would stay in a failed transaction block. When an error while
+    /// reading an earlier execution's results left the block open, this execution's BEGIN is refused before anything of
+    /// it ran: the block is rolled back and the execution runs once more.
+    /// </remarks>
     public async ValueTask<T> RunAsync<T>(Func<BoundExecution, ValueTask<T>> execute, bool prepare, bool async, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (prepare)
+                {
+                    await PrepareAsync(async, cancellationToken).ConfigureAwait(false);
+                }
+
+                return await execute(this).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (_opensTransaction && attempt == 1 && RefusedBeginInFailedBlock(e))
+            {
+                await RollbackAsync(async).ConfigureAwait(false);
+            }
+            catch (Exception e) when (_opensTransaction)
+            {
+                await RollbackAsync(async).ConfigureAwait(false);
+                if (TenantBinding.Explain(e) is { } explained)
+                {
+                    throw explained;
+                }
+
+                throw;
+            }
+            catch (Exception e) when (TenantBinding.Explain(e) is { } explained)
+            {
+                throw explained;
+            }
+        }
+    }
+
+    private static bool RefusedBeginInFailedBlock(PostgresException e) =>
+        e.SqlState == PostgresErrorCodes.InFailedSqlTransaction && e.BatchCommand?.CommandText == "BEGIN";
+
+    /// <summary>Ends the transaction this execution began, best effort: on a broken connection there is nothing to end.</summary>
+    private async ValueTask RollbackAsync(bool async)
+    {
+        var connection = _command?.Connection ?? _batch!.Connection;
+        if (connection is not { State: ConnectionState.Open })
+        {
+            return;
+        }
+
         try
         {
-            if (prepare)
+            var rollback = connection.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await using (rollback.ConfigureAwait(false))
             {
-                await PrepareAsync(async, cancellationToken).ConfigureAwait(false);
+                _ = async ? await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false) : rollback.ExecuteNonQuery();
             }
-
-            return await execute(this).ConfigureAwait(false);
         }
-        catch (Exception e) when (TenantBinding.Explain(e) is { } explained)
+        catch (DbException)
         {
-            throw explained;
+            // The connection broke with the statement; the pool discards it, and the server ends the transaction.
         }
     }
 

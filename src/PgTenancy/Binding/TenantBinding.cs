@@ -32,6 +32,7 @@ internal sealed class TenantBinding
     public const string TenantParameterName = "pgtenancy_bound_tenant_7f3c";
 
     private readonly string _positionalBind;
+    private readonly CitusShapes? _citus;
 
     /// <summary>Makes a binding for <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -43,6 +44,7 @@ internal sealed class TenantBinding
         RoleGuard = new RoleGuard(options.RefuseBypassRoles);
         _positionalBind = BindingSql.BindStatement(options, "$1");
         NamedBindPrefix = BindingSql.BindStatement(options, "@" + TenantParameterName) + ";\n";
+        _citus = options.Citus ? new CitusShapes(options) : null;
     }
 
     /// <summary>The options this binding binds with.</summary>
@@ -53,6 +55,14 @@ internal sealed class TenantBinding
 
     /// <summary>The bind statement to put before named-parameter SQL that is built elsewhere (EF Core's SaveChanges batch).</summary>
     public string NamedBindPrefix { get; }
+
+    /// <summary>
+    /// In Citus mode, the binding to put before SQL that is built elsewhere and runs in a transaction already (EF Core's
+    /// SaveChanges batch): its text, which takes no parameter, and how many statements it holds. <see langword="null"/>
+    /// otherwise (use <see cref="NamedBindPrefix"/>).
+    /// </summary>
+    public (string Prefix, int Statements)? CitusPrefix(string tenant, string database) =>
+        _citus?.Prefix(tenant, BoundValue(tenant, database));
 
     /// <summary>
     /// The tenant to bind now, as its canonical text; '' for "no tenant" when the options allow it.
@@ -95,6 +105,18 @@ internal sealed class TenantBinding
             return new BoundExecution(CopyOf(template, template.CommandText, connection, transaction), bindResultFirst: false);
         }
 
+        if (_citus is not null)
+        {
+            var bound = BoundValue(tenant, connection.Database);
+            if (NeedsBatch(template.CommandType, template.Parameters) || !Options.AllowMultipleStatements)
+            {
+                return _citus.Batch([StatementOf(template)], tenant, bound, connection, transaction, template.CommandTimeout);
+            }
+
+            var opens = !CitusShapes.InCallersTransaction(transaction);
+            return new BoundExecution(CopyOf(template, _citus.Text(template.CommandText, tenant, bound, opens), connection, transaction), bindResultFirst: false, opensTransaction: opens);
+        }
+
         if (NeedsBatch(template.CommandType, template.Parameters) || !Options.AllowMultipleStatements)
         {
             return new BoundExecution(BatchOf(template, tenant, connection, transaction));
@@ -125,6 +147,11 @@ internal sealed class TenantBinding
         // SQL written by the caller (raw SQL) goes as one statement of a batch, where stacked statements are refused;
         // SQL that EF Core generated is one statement and is bound in place, so EF's diagnostics see the command that runs.
         var needsBatch = NeedsBatch(command.CommandType, command.Parameters) || (writtenByCaller && !Options.AllowMultipleStatements && command is NpgsqlCommand);
+        if (_citus is not null)
+        {
+            return BindInPlaceForCitus(command, tenant, needsBatch || !writtenByCaller);
+        }
+
         if (command is NpgsqlCommand npgsql)
         {
             if (needsBatch)
@@ -162,6 +189,11 @@ internal sealed class TenantBinding
     /// </summary>
     public BoundExecution Bind(NpgsqlBatch template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
+        if (_citus is not null)
+        {
+            return _citus.Batch(template.BatchCommands.Cast<NpgsqlBatchCommand>().ToList(), tenant, BoundValue(tenant, connection.Database), connection, transaction, template.Timeout);
+        }
+
         var batch = new NpgsqlBatch(connection, transaction) { Timeout = template.Timeout };
         batch.BatchCommands.Add(BindCommand(BoundValue(tenant, connection.Database)));
         foreach (var command in template.BatchCommands)
@@ -175,6 +207,11 @@ internal sealed class TenantBinding
     /// <summary>The bind statement alone, for what cannot travel in a batch (COPY): it binds for the rest of <paramref name="transaction"/>.</summary>
     public NpgsqlCommand BindForTransaction(string tenant, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
+        if (_citus is not null)
+        {
+            return new NpgsqlCommand(_citus.ForTransaction(tenant, BoundValue(tenant, connection.Database)), connection, transaction);
+        }
+
         var command = new NpgsqlCommand(_positionalBind, connection, transaction);
         command.Parameters.Add(TenantParameter(BoundValue(tenant, connection.Database)));
         return command;
@@ -210,10 +247,43 @@ internal sealed class TenantBinding
         return command;
     }
 
-    private NpgsqlBatch BatchOf(NpgsqlCommand template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    /// <summary>
+    /// Citus mode's <see cref="BindInPlace"/>: an Npgsql command goes as a batch (<paramref name="asBatch"/>: one statement
+    /// of EF Core's, or the caller's where stacked statements are refused) or with the binding in its text (the caller's
+    /// multi-statement SQL, allowed); a wrapping command always carries the binding in its text.
+    /// </summary>
+    private BoundExecution BindInPlaceForCitus(DbCommand command, string tenant, bool asBatch)
+    {
+        var bound = BoundValue(tenant, command.Connection?.Database ?? "");
+        if (command is NpgsqlCommand npgsql && asBatch)
+        {
+            var connection = npgsql.Connection ?? throw new InvalidOperationException("The command has no connection to bind the tenant on.");
+            return _citus!.Batch([StatementOf(npgsql)], tenant, bound, connection, npgsql.Transaction, npgsql.CommandTimeout);
+        }
+
+        if (command is not NpgsqlCommand && NeedsBatch(command.CommandType, command.Parameters))
+        {
+            throw new NotSupportedException(
+                $"PgTenancy cannot bind a {command.GetType().FullName} in Citus mode: its {(command.CommandType == CommandType.StoredProcedure ? "stored procedure call" : "positional parameters ($1)")} "
+                + "need the binding in statements of their own, in an Npgsql batch that a wrapping command does not carry. Use named parameters (@name).");
+        }
+
+        var opens = !CitusShapes.InCallersTransaction(command.Transaction);
+        command.CommandText = _citus!.Text(command.CommandText, tenant, bound, opens);
+        return new BoundExecution(command, bindResultFirst: false, ownsCommand: false, opensTransaction: opens);
+    }
+
+    /// <summary>The caller's command as one statement of a batch, with clones of its parameters.</summary>
+    private static NpgsqlBatchCommand StatementOf(NpgsqlCommand template)
     {
         var statement = new NpgsqlBatchCommand(template.CommandText) { CommandType = template.CommandType };
         CopyParameters(template.Parameters, statement.Parameters);
+        return statement;
+    }
+
+    private NpgsqlBatch BatchOf(NpgsqlCommand template, string tenant, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        var statement = StatementOf(template);
         var batch = new NpgsqlBatch(connection, transaction) { Timeout = template.CommandTimeout };
         batch.BatchCommands.Add(BindCommand(BoundValue(tenant, connection.Database)));
         batch.BatchCommands.Add(statement);

@@ -36,7 +36,11 @@ internal static class VerificationSql
     /// signed by a retired key or made for another database.
     /// </summary>
     public static string VerifiedTenantExpression(TenancyOptions options, TenantIdKind kind) =>
-        $"(SELECT {VerifyFunction(options)}({SqlText.Literal(options.SettingName)})::{TenantKinds.Of(kind).SqlType})";
+        $"(SELECT {InlineVerifiedTenantExpression(options, kind)})";
+
+    /// <summary>The verified tenant without the InitPlan subquery, for policies on Citus distributed tables.</summary>
+    public static string InlineVerifiedTenantExpression(TenancyOptions options, TenantIdKind kind) =>
+        $"{VerifyFunction(options)}({SqlText.Literal(options.SettingName)})::{TenantKinds.Of(kind).SqlType}";
 
     // HMAC-SHA256 (hex) of a token's signed text — its four parts and the database name — with the pads in <pads>.
     private static string Mac(string pads, string token) =>

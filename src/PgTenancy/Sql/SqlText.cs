@@ -30,4 +30,19 @@ internal static class SqlText
 
         return "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
     }
+
+    /// <summary>
+    /// An escape string literal (<c>E'…'</c>, backslashes and single quotes doubled): it reads the same whatever
+    /// <c>standard_conforming_strings</c> is, for a value that must be inlined because the statement takes no parameters (SET).
+    /// </summary>
+    public static string EscapeLiteral(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A SQL literal cannot contain a NUL character.", nameof(value));
+        }
+
+        return "E'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
 }

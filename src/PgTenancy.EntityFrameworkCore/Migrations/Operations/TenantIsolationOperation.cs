@@ -32,6 +32,9 @@ public abstract class TenantIsolationOperation : MigrationOperation
     /// <summary>The schema of the binding's objects (the verification function), default <c>pgtenancy</c>.</summary>
     public string BindingSchema { get; set; } = TenancyDefaults.Schema;
 
+    /// <summary>Whether the policy takes the subquery-free form for a Citus distributed table (see <see cref="TenantIsolationPolicy.Citus"/>).</summary>
+    public bool Citus { get; set; }
+
     /// <summary>The policy this operation enables or disables.</summary>
     public TenantIsolationPolicy ToPolicy() => new(Table, TenantColumn)
     {
@@ -42,6 +45,7 @@ public abstract class TenantIsolationOperation : MigrationOperation
         SettingName = SettingName,
         Verified = Verified,
         BindingSchema = BindingSchema,
+        Citus = Citus,
     };
 }
 
