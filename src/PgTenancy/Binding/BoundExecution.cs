@@ -94,8 +94,9 @@ internal sealed class BoundExecution : IAsyncDisposable, IDisposable
         }
     }
 
-    private static bool RefusedBeginInFailedBlock(PostgresException e) =>
-        e.SqlState == PostgresErrorCodes.InFailedSqlTransaction && e.BatchCommand?.CommandText == "BEGIN";
+    // Inside its own BEGIN … COMMIT, an execution's failure is its statement's error (the statements after it are skipped
+    // without one), so "in failed transaction" can only mean the block was failed before: its BEGIN was refused.
+    private static bool RefusedBeginInFailedBlock(PostgresException e) => e.SqlState == PostgresErrorCodes.InFailedSqlTransaction;
 
     /// <summary>Ends the transaction this execution began, best effort: on a broken connection there is nothing to end.</summary>
     private async ValueTask RollbackAsync(bool async)
