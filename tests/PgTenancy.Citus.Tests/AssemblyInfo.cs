@@ -1,0 +1,4 @@
+using PgTenancy.Citus.Tests;
+using Xunit;
+
+[assembly: AssemblyFixture(typeof(CitusCluster))]
