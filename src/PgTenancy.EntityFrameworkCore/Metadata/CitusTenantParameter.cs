@@ -1,29 +1,34 @@
 using System.Globalization;
-using PgTenancy.Binding;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using PgTenancy.EntityFrameworkCore.Infrastructure.Internal;
 
 namespace PgTenancy.EntityFrameworkCore.Metadata;
 
 /// <summary>
-/// The current tenant for the query filter in Citus mode, read on the client at each execution: EF Core evaluates the
-/// call when it runs a query and sends the result as a parameter, so Citus sees <c>tenant column = $n</c> and routes the
-/// query to the tenant's shard (a server-side <c>current_setting</c> does not route). Never frozen into a compiled query:
-/// EF Core treats a call like this one as a parameter, evaluated per execution. Row-level security stays the
-/// enforcement; without a tenant (when the options allow that) the value is one no tenant has, and the policies match no row anyway.
+/// The current tenant for the query filter in Citus mode, read on the client at each execution and sent as a parameter,
+/// so that Citus sees <c>tenant column = $n</c> and routes the query to the tenant's shard (a server-side
+/// <c>current_setting</c> does not route). The filter calls these with the DbContext: EF Core turns an expression that
+/// uses the context into a parameter it evaluates on every execution, against the context that runs the query — never a
+/// value frozen into a compiled query (any other client-side expression in a query filter is inlined as a constant
+/// once). The tenant is read through that context's own options (its accessor), and throws without one, as the binding
+/// does. Row-level security stays the enforcement; without a tenant (when the options allow that) the value is one no
+/// tenant has, and the policies match no row anyway.
 /// </summary>
-internal sealed class CitusTenantParameter(TenancyOptions options)
+internal static class CitusTenantParameter
 {
-    private readonly TenantBinding _binding = new(options);
+    public static Guid Uuid(DbContext context) => Tenant(context) is { Length: > 0 } tenant ? Guid.Parse(tenant, CultureInfo.InvariantCulture) : Guid.Empty;
 
-    public Guid Uuid() => Tenant() is { Length: > 0 } tenant ? Guid.Parse(tenant, CultureInfo.InvariantCulture) : Guid.Empty;
+    public static long BigInt(DbContext context) => Tenant(context) is { Length: > 0 } tenant ? long.Parse(tenant, CultureInfo.InvariantCulture) : long.MinValue;
 
-    public long BigInt() => Tenant() is { Length: > 0 } tenant ? long.Parse(tenant, CultureInfo.InvariantCulture) : long.MinValue;
+    public static int Int32(DbContext context) => checked((int)BigInt(context));
 
-    public int Int32() => checked((int)BigInt());
+    public static short Int16(DbContext context) => checked((short)BigInt(context));
 
-    public short Int16() => checked((short)BigInt());
+    public static string Text(DbContext context) => Tenant(context);
 
-    public string Text() => Tenant();
-
-    // Throws without a tenant (the default), before anything is sent, as the binding itself does.
-    private string Tenant() => _binding.CurrentTenant();
+    private static string Tenant(DbContext context) =>
+        (context.GetService<IDbContextOptions>().FindExtension<TenancyOptionsExtension>()
+            ?? throw new InvalidOperationException($"{context.GetType().Name} has no UseTenancy() options, but its model has PgTenancy's Citus query filter."))
+        .Binding.CurrentTenant();
 }

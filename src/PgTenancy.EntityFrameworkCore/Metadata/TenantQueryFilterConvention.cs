@@ -15,8 +15,6 @@ namespace PgTenancy.EntityFrameworkCore.Metadata;
 /// </summary>
 internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource typeMappings, TenancyOptions options, bool verified) : IModelFinalizingConvention
 {
-    private CitusTenantParameter? _citusParameter;
-
     public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
         foreach (var entityType in modelBuilder.Metadata.GetEntityTypes().Where(e => e.BaseType is null).ToList())
@@ -47,7 +45,8 @@ internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource t
                     : type == typeof(int) ? nameof(CitusTenantParameter.Int32)
                     : type == typeof(short) ? nameof(CitusTenantParameter.Int16)
                     : nameof(CitusTenantParameter.Text);
-                value = Expression.Call(Expression.Constant(_citusParameter ??= new CitusTenantParameter(options)), typeof(CitusTenantParameter).GetMethod(citusMethod)!);
+                // The context, as EF Core recognises it in a filter: a DbContext-typed expression it replaces with the running context.
+                value = Expression.Call(typeof(CitusTenantParameter).GetMethod(citusMethod)!, Expression.Constant(null, typeof(DbContext)));
             }
             else
             {
