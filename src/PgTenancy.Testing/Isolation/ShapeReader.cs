@@ -129,15 +129,24 @@ internal static class ShapeReader
         }
 
         var foreignKeys = new List<ForeignKeyShape>();
+        var sharedValues = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var row in await OracleSql.QueryAsync(oracle, ForeignKeysSql, [oid], cancellationToken).ConfigureAwait(false))
         {
             var parent = Array.IndexOf(all, (long)row[1]!);
+            var childColumns = (string[])row[2]!;
             if (parent >= 0)
             {
-                var childColumns = (string[])row[2]!;
                 foreignKeys.Add(new ForeignKeyShape((string)row[0]!, childColumns, parent, (string[])row[3]!, childColumns.Contains(table.TenantColumn)));
             }
+            else if (childColumns is [var column] && column != table.TenantColumn)
+            {
+                // A reference to shared data outside the verification (a lookup table, a Citus reference table): the
+                // rows may only take values it has.
+                sharedValues[column] = await SharedKeysAsync(oracle, table, column, (long)row[1]!, ((string[])row[3]!)[0], cancellationToken).ConfigureAwait(false);
+            }
         }
+
+        columns = [.. columns.Select(c => sharedValues.TryGetValue(c.Name, out var values) ? c with { Choices = values } : c)];
 
         var partitions = (await OracleSql.QueryAsync(oracle, PartitionsSql, [oid], cancellationToken).ConfigureAwait(false))
             .Select(r => new TenantTable((string)r[1]!, table.TenantColumn, (string)r[0]!)).ToArray();
@@ -150,6 +159,17 @@ internal static class ShapeReader
         }
 
         return shape;
+    }
+
+    /// <summary>Up to 20 keys of a shared table that <paramref name="column"/> refers to; an empty table is an error that says what to seed.</summary>
+    private static async Task<IReadOnlyList<string>> SharedKeysAsync(
+        NpgsqlDataSource oracle, TenantTable table, string column, long parentOid, string parentColumn, CancellationToken cancellationToken)
+    {
+        var parent = (string)(await OracleSql.QueryAsync(oracle, "SELECT $1::oid::regclass::text", [parentOid], cancellationToken).ConfigureAwait(false))[0][0]!;
+        var keys = (await OracleSql.QueryAsync(oracle, $"SELECT DISTINCT {Quote(parentColumn)}::text FROM {parent} ORDER BY 1 LIMIT 20", [], cancellationToken).ConfigureAwait(false))
+            .Select(r => (string)r[0]!).ToList();
+        return keys.Count > 0 ? keys : throw new InvalidOperationException(
+            $"Column \"{table}.{column}\" refers to {parent}, which has no rows: the kit can write no row that refers to it. Seed {parent} (shared data, outside the verification) first.");
     }
 
     private static ValueKind KindOf(string typeName, char category) => typeName switch

@@ -89,4 +89,31 @@ public sealed class SurroundingsMutationTests(ServerFixture fixture)
 
         Assert.Equal(200, report.CasesRun);
     }
+
+    [Fact]
+    public async Task A_required_reference_to_shared_lookup_data_is_filled_from_it()
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, mutation: SharedCurrencies + "INSERT INTO public.currencies VALUES ('EUR'), ('USD');");
+
+        var report = await TenantIsolation.VerifyAsync(shop.App(), shop.Tables, shop.Options(cases: 50));
+
+        Assert.Equal(50, report.CasesRun);
+    }
+
+    [Fact]
+    public async Task An_empty_shared_lookup_table_is_named_with_what_to_seed()
+    {
+        await using var shop = await ShopModel.CreateAsync(fixture.Server, mutation: SharedCurrencies);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TenantIsolation.VerifyAsync(shop.App(), shop.Tables, shop.Options(cases: 5)));
+
+        Assert.Contains("\"orders.currency\" refers to currencies, which has no rows: the kit can write no row that refers to it. Seed currencies", error.Message, StringComparison.Ordinal);
+    }
+
+    // Shared data outside the tenant tables (a lookup table; on Citus, a reference table) that a tenant table must refer to.
+    private const string SharedCurrencies = """
+        CREATE TABLE public.currencies (code text PRIMARY KEY);
+        ALTER TABLE public.orders ADD COLUMN currency text NOT NULL REFERENCES public.currencies (code);
+
+        """;
 }
