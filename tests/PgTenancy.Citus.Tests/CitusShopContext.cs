@@ -51,6 +51,7 @@ public sealed class CitusShopContext(DbContextOptions<CitusShopContext> options)
         modelBuilder.Entity<CitusProduct>(product =>
         {
             product.ToTable("products");
+            product.IsCitusReferenceTable();
             product.HasKey(p => p.Code);
             product.Property(p => p.Code).HasColumnName("code");
             product.Property(p => p.Name).HasColumnName("name");
@@ -75,6 +76,7 @@ public sealed class CitusShopContext(DbContextOptions<CitusShopContext> options)
             line.Property(l => l.Id).HasColumnName("id").ValueGeneratedNever();
             line.Property(l => l.OrderId).HasColumnName("order_id");
             line.Property(l => l.Product).HasColumnName("product");
+            line.HasOne<CitusProduct>().WithMany().HasForeignKey(l => l.Product);
         });
     }
 }

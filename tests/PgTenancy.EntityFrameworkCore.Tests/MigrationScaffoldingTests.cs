@@ -160,21 +160,4 @@ public sealed class MigrationScaffoldingTests
     }
 
     private sealed class EmptyContext(DbContextOptions<EmptyContext> options) : DbContext(options);
-
-    private sealed class QuietReporter : IOperationReporter
-    {
-        public void WriteError(string message) => throw new InvalidOperationException(message);
-
-        public void WriteWarning(string message)
-        {
-        }
-
-        public void WriteInformation(string message)
-        {
-        }
-
-        public void WriteVerbose(string message)
-        {
-        }
-    }
 }

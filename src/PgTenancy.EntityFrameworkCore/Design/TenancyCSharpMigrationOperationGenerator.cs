@@ -25,9 +25,40 @@ internal sealed class TenancyCSharpMigrationOperationGenerator(CSharpMigrationOp
             case DisableTenantIsolationOperation disable:
                 WriteIsolation("DisableTenantIsolation", disable, builder);
                 break;
+            case DistributeTenantTableOperation distribute:
+                WriteCall("DistributeTenantTable", builder,
+                    [$"table: {_code.Literal(distribute.Table)}", $"tenantColumn: {_code.Literal(distribute.TenantColumn)}", .. Optional("schema", distribute.Schema), .. Optional("colocateWith", distribute.ColocateWith)]);
+                break;
+            case CreateReferenceTableOperation reference:
+                WriteCall("CreateReferenceTable", builder, [$"table: {_code.Literal(reference.Table)}", .. Optional("schema", reference.Schema)]);
+                break;
+            case UndistributeTableOperation undistribute:
+                WriteCall("UndistributeTable", builder, [$"table: {_code.Literal(undistribute.Table)}", .. Optional("schema", undistribute.Schema)]);
+                break;
             default:
                 base.Generate(operation, builder);
                 break;
+        }
+    }
+
+    private string[] Optional(string name, string? value) => value is null ? [] : [$"{name}: {_code.Literal(value)}"];
+
+    private static void WriteCall(string method, IndentedStringBuilder builder, List<string> arguments)
+    {
+        builder.Append('.').Append(method).AppendLine("(");
+        using (builder.Indent())
+        {
+            // One argument a line, each through the builder so that it is indented like EF Core's own calls.
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                builder.Append(arguments[i]);
+                if (i < arguments.Count - 1)
+                {
+                    builder.AppendLine(",");
+                }
+            }
+
+            builder.Append(")");
         }
     }
 
@@ -69,20 +100,6 @@ internal sealed class TenancyCSharpMigrationOperationGenerator(CSharpMigrationOp
             arguments.Add("citus: true");
         }
 
-        builder.Append('.').Append(method).AppendLine("(");
-        using (builder.Indent())
-        {
-            // One argument a line, each through the builder so that it is indented like EF Core's own calls.
-            for (var i = 0; i < arguments.Count; i++)
-            {
-                builder.Append(arguments[i]);
-                if (i < arguments.Count - 1)
-                {
-                    builder.AppendLine(",");
-                }
-            }
-
-            builder.Append(")");
-        }
+        WriteCall(method, builder, arguments);
     }
 }

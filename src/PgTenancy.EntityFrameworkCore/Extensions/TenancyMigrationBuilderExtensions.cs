@@ -50,6 +50,24 @@ public static class TenancyMigrationBuilderExtensions
         });
 
     /// <summary>
+    /// Distributes a tenant table across a Citus cluster by its tenant column (<c>create_distributed_table</c>),
+    /// colocated with <paramref name="colocateWith"/> so that a tenant's rows of both tables are on one node. Run it
+    /// after the tables it refers to are placed (reference tables first) and before
+    /// <see cref="EnableTenantIsolation"/>. docs/citus.md.
+    /// </summary>
+    public static OperationBuilder<DistributeTenantTableOperation> DistributeTenantTable(
+        this MigrationBuilder migrationBuilder, string table, string tenantColumn, string? schema = null, string? colocateWith = null) =>
+        Add(migrationBuilder, new DistributeTenantTableOperation { Table = table, TenantColumn = tenantColumn, Schema = schema, ColocateWith = colocateWith });
+
+    /// <summary>Makes a table of shared lookup data a Citus reference table (<c>create_reference_table</c>), copied to every node.</summary>
+    public static OperationBuilder<CreateReferenceTableOperation> CreateReferenceTable(this MigrationBuilder migrationBuilder, string table, string? schema = null) =>
+        Add(migrationBuilder, new CreateReferenceTableOperation { Table = table, Schema = schema });
+
+    /// <summary>The inverse of <see cref="DistributeTenantTable"/> and <see cref="CreateReferenceTable"/> (<c>undistribute_table</c>).</summary>
+    public static OperationBuilder<UndistributeTableOperation> UndistributeTable(this MigrationBuilder migrationBuilder, string table, string? schema = null) =>
+        Add(migrationBuilder, new UndistributeTableOperation { Table = table, Schema = schema });
+
+    /// <summary>
     /// Installs (idempotently) the bind procedures in <paramref name="schema"/>, for sessions that bind a tenant by hand
     /// (psql, SQL jobs); the library's own binding names only <c>pg_catalog</c> and needs nothing installed.
     /// </summary>

@@ -32,6 +32,19 @@ public static class TenantScopedEntityTypeBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Marks the entity's table as shared lookup data that Citus copies to every node (a reference table), so that tenant
+    /// tables can join it and refer to it on any shard. In Citus mode (<c>UseTenancy(o => o.Citus())</c>) the migrations
+    /// make it one (<c>create_reference_table</c>) before they distribute the tenant tables; elsewhere it changes nothing.
+    /// </summary>
+    public static EntityTypeBuilder<TEntity> IsCitusReferenceTable<TEntity>(this EntityTypeBuilder<TEntity> builder)
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.HasAnnotation(TenancyAnnotationNames.CitusReferenceTable, true);
+        return builder;
+    }
+
     /// <summary>The tenant property of a tenant-scoped entity type, or <see langword="null"/> when it is not tenant-scoped.</summary>
     public static IReadOnlyProperty? FindTenantProperty(this IReadOnlyEntityType entityType)
     {

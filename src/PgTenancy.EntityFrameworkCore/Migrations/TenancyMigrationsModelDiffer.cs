@@ -36,7 +36,8 @@ internal sealed class TenancyMigrationsModelDiffer(
     // Policy roles are left out on purpose: an application often names them at design time only (PolicyRoles in its
     // design-time factory), and a runtime model without them must not count as having pending changes.
     public override bool HasDifferences(IRelationalModel? source, IRelationalModel? target) =>
-        base.HasDifferences(source, target) || !TenantTables(source).SequenceEqual(TenantTables(target));
+        base.HasDifferences(source, target) || !TenantTables(source).SequenceEqual(TenantTables(target))
+        || !CitusPlacement.Of(source).SequenceEqual(CitusPlacement.Of(target));
 
     public override IReadOnlyList<MigrationOperation> GetDifferences(IRelationalModel? source, IRelationalModel? target)
     {
@@ -52,12 +53,15 @@ internal sealed class TenancyMigrationsModelDiffer(
             .Select(table => Fill(new DisableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table, rolesBefore)).ToList();
         var enable = after.Where(table => !before.Contains(table) || rolesChanged)
             .Select(table => Fill(new EnableTenantIsolationOperation { Table = table.Table, TenantColumn = table.Column }, table, rolesAfter)).ToList();
-        if (disable.Count == 0 && enable.Count == 0)
+        var (undistribute, place) = CitusPlacement.Changes(source, target);
+        if (disable.Count == 0 && enable.Count == 0 && undistribute.Count == 0 && place.Count == 0)
         {
             return operations;
         }
 
-        return [.. disable, .. operations, .. enable];
+        // Policies go before the tables change and come back after they are placed: Citus propagates a table's
+        // policies when it distributes it, and refuses the InitPlan form there.
+        return [.. disable, .. operations, .. undistribute, .. place, .. enable];
     }
 
     private T Fill<T>(T operation, TenantTable table, IReadOnlyList<string>? roles)
@@ -107,7 +111,7 @@ internal sealed class TenancyMigrationsModelDiffer(
     // unknown type there reads as text, the kind whose policy fits any column the database accepts for it.
     private static TenantIdKind KindOf(Type clrType) => TenantKinds.ForClrType(clrType) ?? TenantIdKind.Text;
 
-    private static bool IsCitus(IRelationalModel? model) => model?.Model.FindAnnotation(Metadata.TenancyAnnotationNames.Citus)?.Value is true;
+    internal static bool IsCitus(IRelationalModel? model) => model?.Model.FindAnnotation(Metadata.TenancyAnnotationNames.Citus)?.Value is true;
 
     private sealed record TenantTable(string? Schema, string Table, string Column, TenantIdKind Kind, bool Verified, bool Citus) : IComparable<TenantTable>
     {

@@ -43,6 +43,9 @@ internal sealed class TenancyMigrationsSqlGenerator(MigrationsSqlGeneratorDepend
             RevokeCreateFromPublicOperation revoke => TenantRoles.RevokeCreateFromPublic(revoke.Schema),
             AddTenantTableGuardOperation guard => TenantTableGuard.InstallSql(guard.TenantColumn, guard.Schema),
             RemoveTenantTableGuardOperation guard => TenantTableGuard.UninstallSql(guard.Schema),
+            DistributeTenantTableOperation distribute => CitusSql.Distribute(distribute.Schema, distribute.Table, distribute.TenantColumn, distribute.ColocateWith),
+            CreateReferenceTableOperation reference => CitusSql.Reference(reference.Schema, reference.Table),
+            UndistributeTableOperation undistribute => CitusSql.Undistribute(undistribute.Schema, undistribute.Table),
             _ => null,
         };
 

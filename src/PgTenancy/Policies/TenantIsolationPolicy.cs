@@ -103,7 +103,12 @@ public sealed class TenantIsolationPolicy
     }
 
     /// <summary>The exact inverse of <see cref="EnableSql"/>.</summary>
-    public string DisableSql() =>
+    /// <remarks>
+    /// In the <see cref="Citus"/> form it first makes the transaction's work on distributed tables sequential: dropping a
+    /// policy there runs on every shard, in parallel by default, and Citus then refuses what often follows in the same
+    /// migration (taking the table back with <c>undistribute_table</c>).
+    /// </remarks>
+    public string DisableSql() => (Citus ? "SET LOCAL citus.multi_shard_modify_mode TO 'sequential';\n" : "") +
         $"""
         DROP POLICY {SqlText.Identifier(PolicyName)} ON {QualifiedTable};
         ALTER TABLE {QualifiedTable} NO FORCE ROW LEVEL SECURITY;
