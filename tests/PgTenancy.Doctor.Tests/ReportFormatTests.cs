@@ -62,7 +62,7 @@ public sealed class ReportFormatTests(DoctorFixture doctor)
         var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().ToList();
         var results = run.GetProperty("results").EnumerateArray().ToList();
 
-        Assert.Equal(TenancyDoctor.Checks.Count, rules.Count);
+        Assert.Equal(doctor.Insecure.Results.Count, rules.Count); // every check that ran (the Citus ones do not, on a plain server)
         Assert.All(rules, r => Assert.StartsWith("https://", r.GetProperty("helpUri").GetString()));
         Assert.Equal(doctor.Insecure.Findings.Count(), results.Count);
         Assert.Contains(results, r => r.GetProperty("locations")[0].GetProperty("physicalLocation").TryGetProperty("region", out var region)

@@ -379,5 +379,6 @@ internal static class CheckCatalog
             FROM pg_catalog.pg_stat_archiver WHERE failed_count > 0 AND (last_archived_time IS NULL OR last_failed_time > last_archived_time)
             """,
             Requirement.ReadAllSettings),
+        .. CitusChecks.All,
     ];
 }

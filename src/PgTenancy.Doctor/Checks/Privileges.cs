@@ -3,7 +3,7 @@ using Npgsql;
 namespace PgTenancy.Doctor.Checks;
 
 /// <summary>Who the doctor's own connection is and what it may read, decided once per run.</summary>
-internal sealed record Privileges(string Role, bool Superuser, bool ReadAllSettings, bool ReadAllStats)
+internal sealed record Privileges(string Role, bool Superuser, bool ReadAllSettings, bool ReadAllStats, bool Citus)
 {
     public static async Task<Privileges> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -11,7 +11,8 @@ internal sealed record Privileges(string Role, bool Superuser, bool ReadAllSetti
             """
             SELECT current_user::text, rolsuper,
                    pg_catalog.pg_has_role(current_user, 'pg_read_all_settings', 'USAGE'),
-                   pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
+                   pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
+                   EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')
             FROM pg_catalog.pg_roles WHERE rolname = current_user
             """,
             connection);
@@ -21,7 +22,7 @@ internal sealed record Privileges(string Role, bool Superuser, bool ReadAllSetti
             await using (reader.ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                return new Privileges(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
+                return new Privileges(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4));
             }
         }
     }

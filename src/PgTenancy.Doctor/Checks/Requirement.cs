@@ -14,4 +14,7 @@ internal enum Requirement
 
     /// <summary>Superuser or <c>pg_read_all_stats</c> (other sessions' activity).</summary>
     ReadAllStats,
+
+    /// <summary>The <c>citus</c> extension in the database (a Citus coordinator); elsewhere the check does not apply and is left out of the report.</summary>
+    Citus,
 }
