@@ -31,7 +31,7 @@ public static class TenancyInstaller
     /// tenant column with the verified tenant. Idempotent; keeps the keys already installed. Run as the owner role.
     /// </summary>
     /// <param name="owner">A data source that connects as the role that owns the application's tables (never the application role).</param>
-    /// <param name="options">The options the application uses (schema, setting name).</param>
+    /// <param name="options">The options the application uses (schema, setting name; in <see cref="TenancyOptions.Citus"/> mode the verifier also goes to every worker, its key table as a reference table).</param>
     /// <param name="cancellationToken">Cancels the installation, which then changes nothing.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public static Task InstallVerificationAsync(NpgsqlDataSource owner, TenancyOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -83,8 +83,11 @@ public static class TenancyMigrationBuilderExtensions
     /// read, and the function the verified policies call. Keys are never in a migration: install them with
     /// <c>pgtenancy keys add</c> or <c>TenantSigningKeys.AddAsync</c> at deploy time.
     /// </summary>
-    public static OperationBuilder<InstallTenantVerificationOperation> InstallTenantVerification(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>
-        Add(migrationBuilder, new InstallTenantVerificationOperation { Schema = schema });
+    /// <param name="migrationBuilder">The migration's builder.</param>
+    /// <param name="schema">The binding's schema.</param>
+    /// <param name="citus">On a Citus coordinator: the verifier also goes to every worker, its key table as a reference table (docs/citus.md).</param>
+    public static OperationBuilder<InstallTenantVerificationOperation> InstallTenantVerification(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema, bool citus = false) =>
+        Add(migrationBuilder, new InstallTenantVerificationOperation { Schema = schema, Citus = citus });
 
     /// <summary>The inverse of <see cref="InstallTenantVerification"/> (drops the installed keys too).</summary>
     public static OperationBuilder<UninstallTenantVerificationOperation> UninstallTenantVerification(this MigrationBuilder migrationBuilder, string schema = TenancyDefaults.Schema) =>

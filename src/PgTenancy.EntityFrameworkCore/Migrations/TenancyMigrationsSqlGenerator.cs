@@ -31,7 +31,7 @@ internal sealed class TenancyMigrationsSqlGenerator(MigrationsSqlGeneratorDepend
             DisableTenantIsolationOperation disable => disable.ToPolicy().DisableSql(),
             InstallTenantBindingOperation install => BindingSql.InstallScript(new TenancyOptions { Schema = install.Schema }),
             UninstallTenantBindingOperation uninstall => BindingSql.UninstallScript(new TenancyOptions { Schema = uninstall.Schema }),
-            InstallTenantVerificationOperation install => VerificationSql.InstallScript(new TenancyOptions { Schema = install.Schema }),
+            InstallTenantVerificationOperation install => VerificationSql.InstallScript(new TenancyOptions { Schema = install.Schema, Citus = install.Citus }),
             UninstallTenantVerificationOperation uninstall => VerificationSql.UninstallScript(new TenancyOptions { Schema = uninstall.Schema }),
             CreateTenantRoleOperation { ReadOnly: false } create => TenantRoles.CreateAppRole(create.Name),
             CreateTenantRoleOperation create => TenantRoles.CreateReadOnlyRole(create.Name),

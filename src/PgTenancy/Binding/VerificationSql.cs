@@ -69,7 +69,7 @@ internal static class VerificationSql
             -- that name the reason cost nothing on the path every statement takes.
             CREATE OR REPLACE FUNCTION {RefusalFunction(options)}(setting_name text) RETURNS text
             LANGUAGE plpgsql STABLE SECURITY DEFINER
-            SET search_path = pg_catalog, pg_temp
+            SET search_path = pg_catalog, pg_temp{CitusKeyReads(options)}
             AS $pgtenancy$
             DECLARE
               token text := pg_catalog.current_setting(setting_name, true);
@@ -110,7 +110,7 @@ internal static class VerificationSql
             -- the signature holds (CASE fixes that order), so a forged token of any shape is refused, never an error.
             CREATE OR REPLACE FUNCTION {VerifyFunction(options)}(setting_name text) RETURNS text
             LANGUAGE plpgsql STABLE SECURITY DEFINER
-            SET search_path = pg_catalog, pg_temp
+            SET search_path = pg_catalog, pg_temp{CitusKeyReads(options)}
             AS $pgtenancy$
             BEGIN
               RETURN COALESCE((
@@ -144,6 +144,33 @@ internal static class VerificationSql
               SELECT pg_catalog.set_config('application_name', 'tenant:' || COALESCE(pg_catalog.convert_from(pg_catalog.decode(pg_catalog.split_part(token, '.', 3), 'hex'), 'UTF8'), ''), true);
             $pgtenancy$;
             COMMENT ON PROCEDURE {BindTokenProcedure(options, inApplicationName: true)}(text, text) IS 'PgTenancy: binds a signed tenant token and names its tenant in application_name, for the log.';
+            {(options.Citus ? OnEveryCitusNode(options) : "")}
+            """;
+    }
+
+    // Citus: on a worker the verifier runs inside a shard's query, and reads the key table there (a reference table,
+    // one full copy on each node), which Citus refuses as a nested distributed query unless told that it is wanted.
+    private static string CitusKeyReads(TenancyOptions options) =>
+        options.Citus ? "\n            SET citus.allow_nested_distributed_execution = on" : "";
+
+    /// <summary>
+    /// Citus: the policies of the shards call the verifier on the workers, so it goes to every node, and its keys with
+    /// it as a reference table (one copy on every node, written through the coordinator). The grants go with them:
+    /// still readable by the owner alone. Idempotent.
+    /// </summary>
+    private static string OnEveryCitusNode(TenancyOptions options)
+    {
+        var keys = SqlText.Literal(KeyTable(options));
+        string Distribute(string function) =>
+            $"""
+            SELECT create_distributed_function({SqlText.Literal(function + "(text)")})
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o WHERE o.classid = 'pg_catalog.pg_proc'::regclass AND o.objid = {SqlText.Literal(function + "(text)")}::regprocedure);
+            """;
+        return $"""
+            SELECT create_reference_table({keys})
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = {keys}::regclass);
+            {Distribute(RefusalFunction(options))}
+            {Distribute(VerifyFunction(options))}
             """;
     }
 

@@ -14,6 +14,9 @@ public sealed class InstallTenantVerificationOperation : MigrationOperation
 {
     /// <summary>The schema of the binding's objects.</summary>
     public string Schema { get; set; } = TenancyDefaults.Schema;
+
+    /// <summary>On a Citus coordinator: the verifier on every node, its keys a reference table.</summary>
+    public bool Citus { get; set; }
 }
 
 /// <summary>The inverse of <see cref="InstallTenantVerificationOperation"/>: drops the verification objects and the keys.</summary>
