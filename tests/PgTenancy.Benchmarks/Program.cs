@@ -11,6 +11,8 @@
 // measures TLS against plain TCP and pgaudit's log bytes per statement with the generated settings.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- isolation [--cases N] [--rounds N]
 // times the isolation kit on the five-table shop, directly and through PgBouncer, against a one-table model.
+// Or: PGTENANCY_CITUS_CONNECTION=… dotnet run -c Release --project tests/PgTenancy.Benchmarks -- citus [--rounds N] [--ops N]
+// measures Citus mode on a coordinator: bound point selects local, routed and fanned out, and the inline policy's scan cost.
 // Or: dotnet run -c Release --project tests/PgTenancy.Benchmarks -- saturation [--clients N] [--seconds N] [--rounds N]
 //     [--connection "<settings>"] [--endpoint direct|PgBouncer]
 // runs N concurrent clients (more than the cores) on the point read, raw against bound, with CPU per operation.
@@ -41,6 +43,14 @@ if (args.Length > 0 && args[0] == "endurance")
 {
     Console.WriteLine(await PgTenancy.Benchmarks.Endurance.EnduranceBenchmark.RunAsync(
         Argument(args, "--operations", 1_000_000), Argument(args, "--tenants", 64), Argument(args, "--workers", 8), Argument(args, "--pool", 3)));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "citus")
+{
+    var coordinator = Environment.GetEnvironmentVariable("PGTENANCY_CITUS_CONNECTION")
+        ?? throw new InvalidOperationException("Set PGTENANCY_CITUS_CONNECTION to a superuser connection string of a Citus coordinator (docs/citus.md).");
+    Console.WriteLine(await CitusBenchmark.RunAsync(coordinator, Argument(args, "--rounds", 5), Argument(args, "--ops", 2000)));
     return 0;
 }
 
