@@ -87,6 +87,26 @@ public sealed class CitusBindingTests(CitusShop shop) : IClassFixture<CitusShop>
         Assert.Equal(CitusShop.OrdersPerTenant + 1, (await shop.CountsAsync())[CitusShop.C.Value]);
     }
 
+    [Fact]
+    public async Task A_COPY_export_in_a_transaction_is_bound_on_the_workers()
+    {
+        await using var dataSource = shop.AppDataSource();
+        using var scope = TenantScope.Begin(CitusShop.B);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+
+        string rows;
+        using (var export = await connection.BeginTextExportAsync("COPY (SELECT tenant_id FROM orders) TO STDOUT"))
+        {
+            rows = await export.ReadToEndAsync();
+        }
+
+        await transaction.CommitAsync();
+        var lines = rows.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(CitusShop.OrdersPerTenant, lines.Length);
+        Assert.All(lines, line => Assert.Equal(CitusShop.B.Value, line));
+    }
+
     private static async Task<object?> ScalarAsync(TenantDataSource dataSource, string sql)
     {
         await using var command = dataSource.CreateCommand(sql);

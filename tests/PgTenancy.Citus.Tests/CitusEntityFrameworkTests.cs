@@ -81,6 +81,28 @@ public sealed partial class CitusEntityFrameworkTests(CitusShop shop) : IClassFi
         Assert.Equal(CitusShop.OrdersPerTenant, counts[CitusShop.A.Value]);
     }
 
+    [Fact]
+    public async Task Raw_SQL_and_an_explicit_transaction_are_bound_on_the_workers()
+    {
+        await using var context = Context();
+        using var scope = TenantScope.Begin(CitusShop.C);
+
+        var raw = await context.Orders.FromSqlRaw("SELECT * FROM orders").Select(o => o.TenantId).Distinct().ToListAsync();
+        var changed = await context.Database.ExecuteSqlRawAsync("UPDATE orders SET amount = amount + 1");
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new CitusOrder { Id = 200, Customer = "in a transaction", Amount = 1 });
+            await context.SaveChangesAsync();
+            Assert.Equal(CitusShop.OrdersPerTenant + 1, await context.Orders.CountAsync());
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal([Guid.Parse(CitusShop.C.Value)], raw);
+        Assert.Equal(CitusShop.OrdersPerTenant, changed);
+        Assert.Equal(CitusShop.OrdersPerTenant, await context.Orders.CountAsync());
+        Assert.Equal(CitusShop.OrdersPerTenant, (await shop.CountsAsync())[CitusShop.C.Value]);
+    }
+
     private static async Task<List<Guid>> RunAsync(CitusShopContext context, string shape) => shape switch
     {
         "point" => await context.Orders.Where(o => o.Id == 3).Select(o => o.TenantId).ToListAsync(),

@@ -24,10 +24,10 @@ public sealed class CitusMigrationTests(CitusCluster cluster) : IAsyncLifetime
     public async Task The_create_script_places_and_isolates_the_tables_and_its_inverse_puts_them_back()
     {
         var admin = cluster.ConnectionString;
-        await Db.ExecuteAsync(admin, $"""CREATE SCHEMA "{_schema}" """);
+        await Db.ExecuteAsync(admin, $"""CREATE SCHEMA "{_schema}"; CREATE ROLE "{AppRole}" LOGIN""");
         var inSchema = new NpgsqlConnectionStringBuilder(admin) { SearchPath = _schema }.ConnectionString;
-        await using var citus = Context(inSchema, citus: true);
-        await using var plain = Context(inSchema, citus: false);
+        await using var citus = Context(inSchema, citus: true, AppRole);
+        await using var plain = Context(inSchema, citus: false, AppRole);
 
         await RunInTransactionAsync(inSchema, citus.Database.GenerateCreateScript());
 
@@ -40,6 +40,16 @@ public sealed class CitusMigrationTests(CitusCluster cluster) : IAsyncLifetime
             SELECT sum(result::bigint)::bigint FROM run_command_on_workers($$SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
               JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{_schema}' AND p.polname = 'tenant_isolation' AND c.relname NOT IN ('orders', 'order_lines')$$)
             """));
+
+        // The doctor on the migrated database: nothing at high or above for its tables and role, no Citus finding.
+        await Db.ExecuteAsync(admin, $"""GRANT USAGE ON SCHEMA "{_schema}" TO "{AppRole}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{_schema}" TO "{AppRole}" """);
+        await using (var adminSource = NpgsqlDataSource.Create(admin))
+        {
+            var report = await PgTenancy.Doctor.TenancyDoctor.RunAsync(adminSource, new PgTenancy.Doctor.DoctorOptions { AppRole = AppRole }, TestContext.Current.CancellationToken);
+            var mine = report.Findings.Where(f => f.Subject.Contains(_schema, StringComparison.Ordinal) || f.Subject.Contains(AppRole, StringComparison.Ordinal)).ToList();
+            Assert.True(!mine.Any(f => f.Severity >= PgTenancy.Doctor.Severity.High || f.CheckId.StartsWith("CIT-", StringComparison.Ordinal)),
+                string.Join("\n", mine.Select(f => $"{f.CheckId} {f.Subject}: {f.Message}")));
+        }
 
         await RunInTransactionAsync(inSchema, Script(plain, citus));
 
@@ -94,15 +104,17 @@ public sealed class CitusMigrationTests(CitusCluster cluster) : IAsyncLifetime
         return rows;
     }
 
-    private static CitusShopContext Context(string connectionString, bool citus) =>
-        new(new DbContextOptionsBuilder<CitusShopContext>().UseNpgsql(connectionString).UseTenancy(o => o.Citus(citus)).Options);
+    private string AppRole => _schema + "_app";
+
+    private static CitusShopContext Context(string connectionString, bool citus, string appRole) =>
+        new(new DbContextOptionsBuilder<CitusShopContext>().UseNpgsql(connectionString).UseTenancy(o => o.Citus(citus).PolicyRoles(appRole)).Options);
 
     public async ValueTask DisposeAsync()
     {
         if (cluster.Configured)
         {
             NpgsqlConnection.ClearAllPools();
-            await Db.ExecuteAsync(cluster.ConnectionString, $"""DROP SCHEMA IF EXISTS "{_schema}" CASCADE""");
+            await Db.ExecuteAsync(cluster.ConnectionString, $"""DROP SCHEMA IF EXISTS "{_schema}" CASCADE; DROP ROLE IF EXISTS "{AppRole}" """);
         }
     }
 }
