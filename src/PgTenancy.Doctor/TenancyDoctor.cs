@@ -83,7 +83,7 @@ public static class TenancyDoctor
     /// Runs <paramref name="checks"/> in one read-only transaction; <paramref name="optionsFor"/> gets the role the
     /// connection runs as, for runs that audit that very role.
     /// </summary>
-    private static async Task<DoctorReport> RunAsync(
+    internal static async Task<DoctorReport> RunAsync(
         NpgsqlDataSource dataSource, IReadOnlyList<SqlCheck> checks, Func<string, DoctorOptions> optionsFor, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -177,6 +177,13 @@ public static class TenancyDoctor
             {
                 await transaction.RollbackAsync("pgtenancy_check", cancellationToken).ConfigureAwait(false);
                 return new CheckResult(check.Definition, CheckStatus.NotChecked, [], $"the connection may not read what it needs ({e.MessageText})");
+            }
+            catch (PostgresException e) when (e.SqlState != PostgresErrorCodes.QueryCanceled)
+            {
+                // Another error of the server's: a check that reaches beyond the snapshot (Citus asks the workers, whose
+                // tables a concurrent DROP may have taken) — reported for this check, and the others still run.
+                await transaction.RollbackAsync("pgtenancy_check", cancellationToken).ConfigureAwait(false);
+                return new CheckResult(check.Definition, CheckStatus.NotChecked, [], $"the server refused the check ({e.SqlState}: {e.MessageText}); run the doctor again");
             }
         }
     }
