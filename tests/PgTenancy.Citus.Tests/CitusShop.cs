@@ -103,19 +103,8 @@ public sealed class CitusShop(CitusCluster cluster) : IAsyncLifetime
     }
 
     /// <summary>Orders per tenant as the superuser (no RLS): what really is in the table.</summary>
-    public async Task<Dictionary<string, long>> CountsAsync()
-    {
-        await using var connection = await Db.OpenAsync(AdminConnectionString);
-        await using var command = new NpgsqlCommand($"SELECT tenant_id::text, count(*) FROM \"{Schema}\".orders GROUP BY 1", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var counts = new Dictionary<string, long>();
-        while (await reader.ReadAsync())
-        {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
-        }
-
-        return counts;
-    }
+    public Task<Dictionary<string, long>> CountsAsync() =>
+        Db.CountsAsync(AdminConnectionString, $"SELECT tenant_id::text, count(*) FROM \"{Schema}\".orders GROUP BY 1");
 
     public async ValueTask DisposeAsync()
     {

@@ -76,19 +76,8 @@ public sealed class OrdersFixture(ServerFixture server) : IAsyncLifetime
         new(AppDataSource(throughPgBouncer, maxPoolSize), options);
 
     /// <summary>Counts rows per tenant as the superuser (no RLS): the oracle for what really is in the table.</summary>
-    public async Task<Dictionary<string, long>> CountsAsync()
-    {
-        await using var connection = await Db.OpenAsync(Database.AdminConnectionString);
-        await using var command = new NpgsqlCommand("SELECT tenant_id::text, count(*) FROM public.orders GROUP BY 1", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var counts = new Dictionary<string, long>();
-        while (await reader.ReadAsync())
-        {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
-        }
-
-        return counts;
-    }
+    public Task<Dictionary<string, long>> CountsAsync() =>
+        Db.CountsAsync(Database.AdminConnectionString, "SELECT tenant_id::text, count(*) FROM public.orders GROUP BY 1");
 
     public async ValueTask DisposeAsync()
     {

@@ -7,6 +7,14 @@ namespace PgTenancy.Doctor.Checks;
 /// </summary>
 internal static class CitusChecks
 {
+    // A hash-distributed table's distribution column, read from the catalog in the doctor's snapshot: partkey is the
+    // column as a planner Var ("{VAR :varno 1 :varattno 2 …}"). Citus's column_to_column_name looks the table up afresh,
+    // and fails for one a concurrent DROP took since the snapshot.
+    private const string DistributionColumn = """
+        (SELECT a.attname FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = p.logicalrelid AND a.attnum = (pg_catalog.regexp_match(p.partkey, ':varattno (\d+)'))[1]::int2)
+        """;
+
     public static IReadOnlyList<SqlCheck> All { get; } =
     [
         new(new("CIT-01", "A tenant table on a Citus coordinator is not distributed by its tenant column", Severity.Medium,
@@ -18,7 +26,7 @@ internal static class CitusChecks
                         WHEN t.partmethod = 'n' THEN 'is a reference table: every node has every tenant''s rows'
                         ELSE 'is distributed by ' || t.distribution_column || ', not by its tenant column ' || t.attname END
             FROM (SELECT t.oid, t.attname, p.partmethod,
-                         CASE WHEN p.partmethod = 'h' THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END AS distribution_column
+                         CASE WHEN p.partmethod = 'h' THEN {DistributionColumn} END AS distribution_column
                   FROM (SELECT c.oid, ta.attname FROM {CheckCatalog.TenantTables}) t
                   LEFT JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = t.oid) t
             WHERE t.partmethod IS DISTINCT FROM 'h' OR t.distribution_column <> t.attname
@@ -31,7 +39,7 @@ internal static class CitusChecks
             WITH distributed AS (
               SELECT t.oid, p.colocationid FROM (SELECT c.oid, ta.attname FROM {CheckCatalog.TenantTables}) t
               JOIN pg_catalog.pg_dist_partition p ON p.logicalrelid = t.oid AND p.partmethod = 'h'
-                AND pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) = t.attname),
+                AND {DistributionColumn} = t.attname),
             largest AS (SELECT colocationid FROM distributed GROUP BY colocationid ORDER BY count(*) DESC, colocationid LIMIT 1)
             SELECT d.oid::regclass::text, 'is in colocation group ' || d.colocationid || ', the other tenant tables in ' || l.colocationid
             FROM distributed d, largest l WHERE d.colocationid <> l.colocationid

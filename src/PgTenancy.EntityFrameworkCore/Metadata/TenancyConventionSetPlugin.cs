@@ -28,14 +28,14 @@ internal sealed class TenancyConventionSetPlugin(
 
         if (tenancy.VerifiedPolicies)
         {
-            conventionSet.ModelFinalizingConventions.Add(new VerifiedTenantConvention());
+            conventionSet.ModelFinalizingConventions.Add(new ModelFlagConvention(TenancyAnnotationNames.VerifiedTenant));
         }
 
         conventionSet.ModelFinalizingConventions.Add(new PolicyRolesConvention(tenancy.PolicyRoles));
 
         if (tenancy.Options.Citus)
         {
-            conventionSet.ModelFinalizingConventions.Add(new CitusConvention());
+            conventionSet.ModelFinalizingConventions.Add(new ModelFlagConvention(TenancyAnnotationNames.Citus));
         }
 
         if (tenancy.QueryFilter)
