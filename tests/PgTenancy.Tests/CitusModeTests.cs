@@ -183,6 +183,19 @@ public sealed class CitusModeTests(OrdersFixture orders) : IClassFixture<OrdersF
         Assert.Equal(tenant.Value, await ScalarAsync(connection, "SELECT current_setting('app.tenant_id')"));
     }
 
+    [Fact]
+    public async Task The_tenant_is_named_in_application_name_and_allowed_multi_statement_SQL_is_bound_whole()
+    {
+        await using var dataSource = orders.BoundDataSource(options: Citus with { TenantInApplicationName = true, AllowMultipleStatements = true });
+        using var scope = TenantScope.Begin(OrdersFixture.B);
+        await using var connection = await dataSource.OpenConnectionAsync();
+
+        Assert.Equal($"tenant:{OrdersFixture.B}", await ScalarAsync(connection, "SELECT current_setting('application_name')"));
+        // Two statements in one command, with a trailing comment: both bound, in one transaction of the binding's.
+        Assert.Equal("10", await ScalarAsync(connection, "UPDATE orders SET amount = 0 WHERE id = 1; SELECT count(*)::text FROM orders -- the last"));
+        Assert.Equal(OrdersFixture.RowsPerTenant, (await orders.CountsAsync())[OrdersFixture.B.Value]);
+    }
+
     private static async Task<string?> ScalarAsync(TenantConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
