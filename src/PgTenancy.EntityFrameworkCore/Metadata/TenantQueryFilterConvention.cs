@@ -11,7 +11,8 @@ namespace PgTenancy.EntityFrameworkCore.Metadata;
 
 /// <summary>
 /// Adds a query filter <c>tenant column = bound tenant</c> to every tenant-scoped entity type: defence in depth for
-/// LINQ queries on top of row-level security. Off by default (see docs/ef-core.md).
+/// LINQ queries on top of row-level security. Off by default (see docs/ef-core.md); on in Citus mode, where the value is
+/// a parameter Citus routes on (<see cref="CitusTenantParameter"/>).
 /// </summary>
 internal sealed class TenantQueryFilterConvention(IRelationalTypeMappingSource typeMappings, TenancyOptions options, bool verified) : IModelFinalizingConvention
 {
