@@ -13,19 +13,9 @@ internal static class PgBouncerRefusal
     private const int Attempts = 5;
 
     /// <summary>Whether <paramref name="error"/>, or an exception it wraps (EF Core wraps it in DbUpdateException), is the refusal.</summary>
-    public static bool Is(Exception error)
-    {
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            if (e is PostgresException { SqlState: PostgresErrorCodes.ProtocolViolation } refusal
-                && refusal.MessageText.Contains("server_login_retry", StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool Is(Exception error) =>
+        ExceptionChain.Find<PostgresException>(error) is { SqlState: PostgresErrorCodes.ProtocolViolation } refusal
+        && refusal.MessageText.Contains("server_login_retry", StringComparison.Ordinal);
 
     public static async Task<T> RetryAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
     {

@@ -54,20 +54,5 @@ internal sealed partial class Step
         }
     }
 
-    private static PostgresException? ServerError(Exception? e) => Innermost<PostgresException>(e);
-
-    /// <summary><paramref name="e"/> or the first of its inner exceptions that is a <typeparamref name="T"/> (EF Core and Npgsql wrap them).</summary>
-    private static T? Innermost<T>(Exception? e)
-        where T : Exception
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
+    private static PostgresException? ServerError(Exception? e) => ExceptionChain.Find<PostgresException>(e);
 }

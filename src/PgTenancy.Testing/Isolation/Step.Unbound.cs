@@ -108,7 +108,7 @@ internal sealed partial class Step
         {
             RequireNothingUnbound(shape, "read through the binding", await context.Sql.QueryAsync(select, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception e) when (Innermost<TenantContextMissingException>(e) is not null)
+        catch (Exception e) when (ExceptionChain.Find<TenantContextMissingException>(e) is not null)
         {
             // MissingTenantBehavior.Throw: refused before anything was sent.
         }
