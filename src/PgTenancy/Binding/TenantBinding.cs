@@ -168,10 +168,7 @@ internal sealed class TenantBinding
 
         if (needsBatch)
         {
-            throw new NotSupportedException(
-                $"PgTenancy cannot bind a {command.GetType().FullName}: its {(command.CommandType == CommandType.StoredProcedure ? "stored procedure call" : "positional parameters ($1)")} "
-                + "need the tenant in a statement of its own, in an Npgsql batch that a wrapping command does not carry. Use named parameters "
-                + "(@name, as EF Core writes them), or let the interceptor that wraps commands leave NpgsqlCommand in place for this one.");
+            throw CannotBatch(command);
         }
 
         command.CommandText = NamedBindPrefix + command.CommandText;
@@ -263,15 +260,19 @@ internal sealed class TenantBinding
 
         if (command is not NpgsqlCommand && NeedsBatch(command.CommandType, command.Parameters))
         {
-            throw new NotSupportedException(
-                $"PgTenancy cannot bind a {command.GetType().FullName} in Citus mode: its {(command.CommandType == CommandType.StoredProcedure ? "stored procedure call" : "positional parameters ($1)")} "
-                + "need the binding in statements of their own, in an Npgsql batch that a wrapping command does not carry. Use named parameters (@name).");
+            throw CannotBatch(command);
         }
 
         var opens = !CitusShapes.InCallersTransaction(command.Transaction);
         command.CommandText = _citus!.Text(command.CommandText, tenant, bound, opens);
         return new BoundExecution(command, bindResultFirst: false, ownsCommand: false, opensTransaction: opens);
     }
+
+    /// <summary>A wrapping command whose SQL cannot carry the binding (positional parameters, a procedure call): it would need a batch.</summary>
+    private static NotSupportedException CannotBatch(DbCommand command) => new(
+        $"PgTenancy cannot bind a {command.GetType().FullName}: its {(command.CommandType == CommandType.StoredProcedure ? "stored procedure call" : "positional parameters ($1)")} "
+        + "need the tenant in a statement of its own, in an Npgsql batch that a wrapping command does not carry. Use named parameters "
+        + "(@name, as EF Core writes them), or let the interceptor that wraps commands leave NpgsqlCommand in place for this one.");
 
     /// <summary>The caller's command as one statement of a batch, with clones of its parameters.</summary>
     private static NpgsqlBatchCommand StatementOf(NpgsqlCommand template)
