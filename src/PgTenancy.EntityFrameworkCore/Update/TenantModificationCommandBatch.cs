@@ -38,7 +38,7 @@ internal sealed class TenantModificationCommandBatch(
     private int _bindStatements = bypassReason is null ? 1 : 0;
 
     /// <summary>Whether the first result set is the bind's one row (not in Citus mode, whose SET statements return none).</summary>
-    private bool _bindResultFirst = bypassReason is null;
+    private readonly bool _bindResultFirst = bypassReason is null && !binding.Options.Citus;
 
     public override void Complete(bool moreBatchesExpected)
     {
@@ -68,7 +68,6 @@ internal sealed class TenantModificationCommandBatch(
             // In the transaction SaveChanges opens (TenantEntitiesInterceptor makes it always open one in Citus mode).
             SqlBuilder.Insert(0, citus.Prefix);
             _bindStatements = citus.Statements;
-            _bindResultFirst = false;
             base.Complete(moreBatchesExpected);
             return;
         }
