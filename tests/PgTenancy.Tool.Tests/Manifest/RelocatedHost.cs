@@ -48,15 +48,15 @@ internal sealed partial class RelocatedHost : IDisposable
     /// <summary>Installs a generated file as its MANIFEST.md row says: at its (moved) path, its owner, its mode.</summary>
     public void Install(string generatedFolder, InstallRow row)
     {
-        var target = Path(row.InstallPath);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-        File.WriteAllText(target, Rewrite(File.ReadAllText(System.IO.Path.Combine(generatedFolder, row.File))));
-        File.SetUnixFileMode(target, row.Mode);
         if (row.Owner != ServerUserCommand.ServerUser)
         {
             throw new InvalidOperationException($"MANIFEST.md gives {row.File} to '{row.Owner}'; this test knows the server's user only.");
         }
 
+        var target = Path(row.InstallPath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+        File.WriteAllText(target, Rewrite(File.ReadAllText(System.IO.Path.Combine(generatedFolder, row.File))));
+        File.SetUnixFileMode(target, row.Mode);
         ServerUserCommand.Own(target);
     }
 
